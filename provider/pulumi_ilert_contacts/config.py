@@ -1,0 +1,106 @@
+"""Where the ilert endpoint and API token come from, and the one rule for accepting an endpoint.
+
+Order: the stack config handed to ``configure()`` (``ilert:apiToken``, ``ilert:endpoint``), then the
+environment (``ILERT_API_TOKEN``, ``ILERT_ENDPOINT``). The values live in this module, per process,
+and never on a provider instance: a provider instance is pickled into the Pulumi state, a module
+is pickled by reference.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import IlertConfigError
+
+DEFAULT_ENDPOINT = "https://api.ilert.com"
+TOKEN_KEY = "ilert:apiToken"
+ENDPOINT_KEY = "ilert:endpoint"
+TOKEN_ENV = "ILERT_API_TOKEN"
+ENDPOINT_ENV = "ILERT_ENDPOINT"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A resolved endpoint (no trailing slash) and token. ``repr`` never shows the token."""
+
+    endpoint: str
+    token: str = field(repr=False)
+
+    def __reduce__(self) -> Any:
+        # Refuse to be pickled: the only thing that could carry a Settings into Pulumi state is
+        # a mistake, and it would carry the token with it.
+        raise TypeError("ilert Settings hold the API token and must not be pickled")
+
+
+_lock = threading.Lock()
+_configured: tuple[str | None, str | None] | None = None
+
+
+def set_from_stack_config(raw: Any) -> None:
+    """Record ``ilert:apiToken`` / ``ilert:endpoint`` from a ``pulumi.dynamic.Config`` (or a dict)."""
+    get = raw.get if hasattr(raw, "get") else (lambda _key: None)
+    token = get(TOKEN_KEY)
+    endpoint = get(ENDPOINT_KEY)
+    global _configured
+    with _lock:
+        _configured = (
+            str(token) if token not in (None, "") else None,
+            str(endpoint) if endpoint not in (None, "") else None,
+        )
+
+
+def reset() -> None:
+    """Forget what ``configure()`` recorded (tests use this to go back to the environment)."""
+    global _configured
+    with _lock:
+        _configured = None
+
+
+def current() -> Settings:
+    """The settings in force now: stack config where given, else the environment, else defaults."""
+    with _lock:
+        token, endpoint = _configured or (None, None)
+    token = token or os.environ.get(TOKEN_ENV) or None
+    endpoint = endpoint or os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
+    if not token:
+        raise IlertConfigError(
+            "no ilert API token: set it with `pulumi config set --secret ilert:apiToken <token>` "
+            f"or the {TOKEN_ENV} environment variable"
+        )
+    return Settings(endpoint=normalise_endpoint(endpoint), token=token)
+
+
+def normalise_endpoint(endpoint: str) -> str:
+    """Strip a trailing slash and refuse endpoints that would send the token in the clear.
+
+    Plain ``http://`` is only accepted for loopback addresses (the local emulator); anywhere else
+    the ``Authorization`` header would cross the network unencrypted.
+    """
+    url = endpoint.strip().rstrip("/")
+    if url.endswith("/api"):
+        url = url[: -len("/api")]
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise IlertConfigError(
+            f"invalid ilert endpoint {endpoint!r}: expected a URL such as {DEFAULT_ENDPOINT}"
+        )
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise IlertConfigError(
+            f"refusing plain-http ilert endpoint {endpoint!r}: the API token would cross the network "
+            "unencrypted; use https:// (plain http is only allowed for loopback addresses)"
+        )
+    return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

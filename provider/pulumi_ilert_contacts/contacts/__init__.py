@@ -1,0 +1,1 @@
+"""The two contact resources and their dynamic providers."""

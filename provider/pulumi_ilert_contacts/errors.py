@@ -1,0 +1,131 @@
+"""The one exception hierarchy of the package, and the one place that maps an API answer to it.
+
+Every failure a user can see (bad configuration, an ilert API error, a network fault) is an
+``IlertError``. Messages name the operation, the user and the contact, never the API token:
+``Unable to create email contact for user 1234: ilert API returned 400: target is not valid``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class IlertError(Exception):
+    """Base class of every error raised by this package.
+
+    ``context`` is what was being attempted ("Unable to create email contact for user 1234"),
+    ``status`` the HTTP status (``None`` when no answer came), ``code`` and ``api_message`` the
+    ``code`` and ``message`` fields of ilert's JSON error body when it had one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        context: str | None = None,
+        status: int | None = None,
+        code: str | None = None,
+        api_message: str | None = None,
+    ) -> None:
+        self.context = context
+        self.status = status
+        self.code = code
+        self.api_message = api_message
+        self.detail = message
+        super().__init__(f"{context}: {message}" if context else message)
+
+
+class IlertConfigError(IlertError):
+    """The provider is not configured well enough to talk to ilert (no token, bad endpoint)."""
+
+
+class IlertConnectionError(IlertError):
+    """No usable answer came back: the connection failed, was dropped, or timed out."""
+
+
+class IlertApiError(IlertError):
+    """ilert answered with an error status. Subclasses narrow it down by status class."""
+
+
+class IlertValidationError(IlertApiError):
+    """400: ilert rejected the request body (its message says why)."""
+
+
+class IlertAuthError(IlertApiError):
+    """401 (no key) or 403 (invalid or revoked key, code ``KEY_ERROR``)."""
+
+
+class IlertPlanLimitError(IlertApiError):
+    """402: the ilert plan's limits do not allow this."""
+
+
+class IlertNotFoundError(IlertApiError):
+    """404: the user or contact does not exist, or the API key may not see it."""
+
+
+class IlertRateLimitError(IlertApiError):
+    """429 that outlasted the retry budget."""
+
+
+class IlertServerError(IlertApiError):
+    """5xx that outlasted the retry budget (or a POST whose outcome is unknown)."""
+
+
+_HINTS: dict[int, str] = {
+    401: "no API key was sent; set the secret config 'ilert:apiToken' or ILERT_API_TOKEN",
+    403: "the API key is invalid or revoked; check 'ilert:apiToken' or ILERT_API_TOKEN",
+}
+
+
+def _error_class(status: int) -> type[IlertApiError]:
+    if status == 400:
+        return IlertValidationError
+    if status in (401, 403):
+        return IlertAuthError
+    if status == 402:
+        return IlertPlanLimitError
+    if status == 404:
+        return IlertNotFoundError
+    if status == 429:
+        return IlertRateLimitError
+    if status >= 500:
+        return IlertServerError
+    return IlertApiError
+
+
+def _parse_body(body: bytes | str) -> tuple[str | None, str | None]:
+    """Return ilert's ``(code, message)`` from a JSON error body; ``(None, None)`` for anything else.
+
+    A proxy in front of ilert can answer with HTML or plain text, so a body that is not the
+    documented ``{status, message, code}`` object is not an error in itself.
+    """
+    try:
+        data: Any = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    code = data.get("code")
+    message = data.get("message")
+    return (
+        str(code) if code is not None else None,
+        str(message) if message is not None else None,
+    )
+
+
+def error_from_response(status: int, body: bytes | str, context: str) -> IlertApiError:
+    """Build the exception for an error answer from ilert: the one status → exception mapping."""
+    code, api_message = _parse_body(body)
+    if api_message:
+        detail = f"ilert API returned {status}: {api_message}"
+    else:
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        snippet = " ".join(text.split())[:200]
+        detail = f"ilert API returned {status}" + (f" (non-JSON body: {snippet!r})" if snippet else "")
+    if code:
+        detail += f" [{code}]"
+    hint = _HINTS.get(status)
+    if hint:
+        detail += f"; {hint}"
+    return _error_class(status)(detail, context=context, status=status, code=code, api_message=api_message)

@@ -1,0 +1,174 @@
+"""Input validation and normalisation, run by ``check()`` before any API call.
+
+Each problem becomes one ``(property, reason)`` pair; the reason says what is wrong and what to do,
+naming the resource type so it reads well wherever it is printed. Values still unknown at preview
+time (outputs of other resources) are passed through: the engine checks again once they are known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from .kinds import OUTPUT_NAMES, PHONE, ContactKind
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""The Pulumi SDK's marker for a value not known until the update runs (``pulumi.runtime.rpc``)."""
+PROVIDER_KEY = "__provider"
+MAX_TARGET_LENGTH = 255
+
+
+@dataclass
+class CheckOutcome:
+    """Normalised inputs and the problems found (empty when the inputs are good)."""
+
+    inputs: dict[str, Any] = field(default_factory=dict)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+def is_unknown(value: Any) -> bool:
+    """True for a value the engine will only know during the update."""
+    return isinstance(value, str) and value == UNKNOWN
+
+
+def check_contact(kind: ContactKind, news: dict[str, Any]) -> CheckOutcome:
+    """Validate and normalise the inputs of one contact resource of ``kind``."""
+    out = CheckOutcome()
+
+    def fail(prop: str, reason: str) -> None:
+        out.failures.append((prop, f"{kind.resource}.{prop} {reason}"))
+
+    allowed = set(kind.input_names)
+    for name in sorted(news):
+        if name == PROVIDER_KEY or name in allowed:
+            continue
+        if name in OUTPUT_NAMES and (news[name] is None or is_unknown(news[name])):
+            continue  # outputs seeded by the resource class so they resolve
+        fail(name, f"is not a property of {kind.resource}; expected one of {', '.join(kind.input_names)}")
+
+    user_id = _check_user_id(news.get("user_id"), fail)
+    if user_id is not None:
+        out.inputs["user_id"] = user_id
+
+    for flag in ("primary", "adopt") if kind is PHONE else ("adopt",):
+        value = news.get(flag)
+        if value is None:
+            out.inputs[flag] = False
+        elif is_unknown(value) or isinstance(value, bool):
+            out.inputs[flag] = value
+        else:
+            fail(flag, f"must be true or false, got {_show(value)}")
+
+    region = None
+    if kind is PHONE:
+        region = _check_region(news.get("region_code"), fail)
+        if region is not None:
+            out.inputs["region_code"] = region
+
+    target = news.get("target")
+    if target is None:
+        fail("target", "is required" + (": an email address" if kind is not PHONE else ": a phone number"))
+    elif is_unknown(target):
+        out.inputs["target"] = target
+    elif not isinstance(target, str):
+        fail("target", f"must be a string, got {_show(target)}")
+    elif len(target) > MAX_TARGET_LENGTH:
+        fail("target", f"is {len(target)} characters long; ilert accepts at most {MAX_TARGET_LENGTH}")
+    elif kind is PHONE:
+        phone = _check_phone(target, region, news.get("region_code"), fail)
+        if phone is not None:
+            out.inputs["target"] = phone
+    else:
+        email = _check_email(target, fail)
+        if email is not None:
+            out.inputs["target"] = email
+    return out
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_user_id(value: Any, fail: Any) -> str | None:
+    if value is None:
+        fail("user_id", "is required: the numeric id of the ilert user who owns the contact")
+        return None
+    if is_unknown(value):
+        return UNKNOWN
+    if isinstance(value, bool):
+        fail("user_id", f"must be a numeric ilert user id, got {_show(value)}")
+        return None
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))  # numbers cross the Pulumi wire as floats
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        fail("user_id", f"must be a numeric ilert user id (an int or a digit string), got {_show(value)}")
+        return None
+    if not text.isascii() or not text.isdigit():
+        fail("user_id", f"must contain digits only (a numeric ilert user id), got {_show(value)}")
+        return None
+    if int(text) == 0:
+        fail("user_id", "must be a positive ilert user id, got 0")
+        return None
+    return str(int(text))
+
+
+def _check_region(value: Any, fail: Any) -> str | None:
+    if value is None:
+        fail("region_code", 'is required: the ISO 3166-1 alpha-2 region of the number, e.g. "DE"')
+        return None
+    if is_unknown(value):
+        return UNKNOWN
+    if not isinstance(value, str):
+        fail("region_code", f'must be a two-letter region code such as "DE", got {_show(value)}')
+        return None
+    region = value.strip().upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        fail("region_code", f'{_show(value)} is not a known ISO 3166-1 alpha-2 region code (e.g. "DE", "US")')
+        return None
+    return region
+
+
+def _check_phone(target: str, region: str | None, raw_region: Any, fail: Any) -> str | None:
+    if raw_region is not None and (region is None or is_unknown(region)):
+        # The region is bad (already reported) or not known yet: the number cannot be judged.
+        return target if region is not None else None
+    try:
+        number = phonenumbers.parse(target, region)
+    except phonenumbers.NumberParseException as exc:
+        hint = (
+            " (give the number in international form, e.g. +4915123456789, or set region_code)"
+            if region is None
+            else ""
+        )
+        fail("target", f"{_show(target)} is not a phone number: {exc._msg}{hint}")
+        return None
+    if not phonenumbers.is_valid_number(number):
+        where = f" for region {region}" if region else ""
+        fail("target", f"{_show(target)} is not a valid phone number{where}")
+        return None
+    actual = phonenumbers.region_code_for_number(number)
+    if region is not None and actual != region:
+        fail(
+            "target",
+            f"{_show(target)} is a number of region {actual}, but region_code is {region}; "
+            "make them match",
+        )
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _check_email(target: str, fail: Any) -> str | None:
+    try:
+        result = validate_email(target, check_deliverability=False)
+    except EmailNotValidError as exc:
+        fail("target", f"{_show(target)} is not a valid email address: {exc}")
+        return None
+    return str(result.normalized)
