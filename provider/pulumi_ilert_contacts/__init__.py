@@ -1,20 +1,31 @@
-"""Manage ilert user contacts (email addresses and phone numbers) with Pulumi."""
+"""Manage ilert user contacts (email addresses and phone numbers) with Pulumi.
+
+The public names are loaded on first use (PEP 562): importing a submodule such as the emulator or
+the error classes does not pay for importing the Pulumi SDK.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .contacts.email import ContactEmail, ContactEmailArgs, ContactEmailProvider
-from .contacts.phone import ContactPhoneNumber, ContactPhoneNumberArgs, ContactPhoneNumberProvider
-from .errors import (
-    IlertApiError,
-    IlertAuthError,
-    IlertConfigError,
-    IlertConnectionError,
-    IlertError,
-    IlertNotFoundError,
-    IlertPlanLimitError,
-    IlertRateLimitError,
-    IlertServerError,
-    IlertValidationError,
-)
+
+if TYPE_CHECKING:
+    from .contacts.email import ContactEmail, ContactEmailArgs, ContactEmailProvider
+    from .contacts.phone import ContactPhoneNumber, ContactPhoneNumberArgs, ContactPhoneNumberProvider
+    from .errors import (
+        IlertApiError,
+        IlertAuthError,
+        IlertConfigError,
+        IlertConnectionError,
+        IlertError,
+        IlertNotFoundError,
+        IlertPlanLimitError,
+        IlertRateLimitError,
+        IlertServerError,
+        IlertValidationError,
+    )
 
 __all__ = [
     "ContactEmail",
@@ -35,3 +46,23 @@ __all__ = [
     "IlertValidationError",
     "__version__",
 ]
+
+# Where each public name lives: the resources pull in the Pulumi SDK, the errors do not.
+_EXPORTS = {
+    name: ".contacts.email" if "Email" in name else ".contacts.phone" if "Phone" in name else ".errors"
+    for name in __all__
+    if name != "__version__"
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

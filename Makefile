@@ -1,0 +1,48 @@
+# Everything the demo and the tests need is installed from here, on a fresh clone:
+# the virtualenv with the package and its pinned test tools, and the Pulumi CLI
+# (built from Go modules when it is not already on PATH at the pinned version).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := $(CURDIR)/.venv
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/.tools/bin:$(VENV)/bin:$(PATH)
+export PULUMI_SKIP_UPDATE_CHECK := true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
+
+.PHONY: help venv pulumi-cli lint test test-fast demo bench clean
+
+help:
+	@echo "make demo   - pulumi up the quickstart against the embedded ilert emulator"
+	@echo "make test   - ruff, mypy and the whole pytest suite (unit, gRPC, real engine)"
+	@echo "make bench  - the bulk-deployment benchmarks (benchmarks/README.md)"
+
+$(STAMP): pyproject.toml
+	@echo "==> creating $(VENV) and installing pulumi-ilert-contacts with its test tools"
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test,bench]'
+	@touch $@
+
+venv: $(STAMP)
+
+pulumi-cli:
+	@bash tools/pulumi-cli/install.sh
+
+lint: venv
+	ruff check .
+	mypy
+
+test: venv pulumi-cli lint
+	pytest
+
+test-fast: venv lint
+	pytest -m "not e2e and not reliability"
+
+demo: venv pulumi-cli
+	@bash scripts/demo.sh
+
+bench: venv pulumi-cli
+	python benchmarks/run.py
+
+clean:
+	rm -rf .pulumi-state .demo benchmarks/results
