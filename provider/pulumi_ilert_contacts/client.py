@@ -38,6 +38,8 @@ log = logging.getLogger("pulumi_ilert_contacts.http")
 _session_lock = threading.Lock()
 _session: requests.Session | None = None
 _limiter: RateLimiter | None = None
+_client_lock = threading.Lock()
+_client: IlertClient | None = None
 
 
 def _shared() -> tuple[requests.Session, RateLimiter]:
@@ -60,13 +62,15 @@ def _shared() -> tuple[requests.Session, RateLimiter]:
 
 
 def reset_session() -> None:
-    """Drop the shared Session and limiter (tests change the rate-limit environment)."""
-    global _session, _limiter
+    """Drop the shared Session, limiter and client: the next call re-reads the environment."""
+    global _session, _limiter, _client
     with _session_lock:
         if _session is not None:
             _session.close()
         _session = None
         _limiter = None
+    with _client_lock:
+        _client = None
 
 
 def _enable_debug_log() -> None:
@@ -136,7 +140,10 @@ class IlertClient:
             ) from None
         self._log(method, path, str(response.status_code), started)
         if response.status_code not in expect:
-            raise error_from_response(response.status_code, response.content, context)
+            # redact: a proxy's non-JSON error page could echo the request headers back.
+            raise error_from_response(
+                response.status_code, response.content, context, redact=self.settings.token
+            )
         if not response.content:
             return None
         try:
@@ -243,9 +250,6 @@ def _reason(exc: BaseException) -> str:
             inner = reason
     return type(inner).__name__
 
-
-_client_lock = threading.Lock()
-_client: IlertClient | None = None
 
 
 def shared_client() -> IlertClient:

@@ -114,8 +114,16 @@ def _parse_body(body: bytes | str) -> tuple[str | None, str | None]:
     )
 
 
-def error_from_response(status: int, body: bytes | str, context: str) -> IlertApiError:
-    """Build the exception for an error answer from ilert: the one status → exception mapping."""
+def error_from_response(
+    status: int, body: bytes | str, context: str, *, redact: str | None = None
+) -> IlertApiError:
+    """Build the exception for an error answer from ilert: the one status → exception mapping.
+
+    ``redact`` (the API token) is masked wherever the body would have carried it into the message.
+    """
+    if redact:
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        body = text.replace(redact, "***")
     code, api_message = _parse_body(body)
     if api_message:
         detail = f"ilert API returned {status}: {api_message}"

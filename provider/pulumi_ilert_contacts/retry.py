@@ -86,7 +86,7 @@ def make_retry(limiter: RateLimiter | None, total: int = 8, budget: float = 300.
     """The retry policy mounted on the session."""
     return IlertRetry(
         total=total,
-        connect=total,
+        connect=3,  # nothing listening: fail within seconds, not minutes
         read=3,
         status=total,
         other=0,

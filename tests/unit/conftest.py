@@ -1,0 +1,73 @@
+"""Fixtures for the unit tests: a real emulator per test and a clean provider process state.
+
+Every test talks HTTP to an ``EmulatorServer`` on 127.0.0.1; nothing in ``requests`` is mocked.
+The provider keeps its settings, Session, client and contact lists per process, so each test
+starts and ends with all of them forgotten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pulumi_ilert_contacts import client, config
+from pulumi_ilert_contacts.contacts.directory import DIRECTORY
+from pulumi_ilert_contacts.emulator import EmulatorServer
+from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
+
+from .support import OTHER_USER, TOKEN, USER
+
+ILERT_ENV = (
+    "ILERT_API_TOKEN",
+    "ILERT_ENDPOINT",
+    "ILERT_HTTP_TIMEOUT",
+    "ILERT_RATE_LIMIT",
+    "ILERT_RATE_WINDOW",
+    "ILERT_DEBUG_HTTP",
+)
+
+
+def forget_process_state() -> None:
+    """Drop what the provider remembers per process: configure(), Session, client, lists."""
+    config.reset()
+    client.reset_session()
+    # reset_session() keeps the shared IlertClient, which read ILERT_HTTP_TIMEOUT when it was made.
+    client.reset_session()
+    DIRECTORY.clear()
+
+
+@pytest.fixture(autouse=True)
+def clean_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No ILERT_* variable from the developer's shell, and no state carried between tests."""
+    for name in ILERT_ENV:
+        monkeypatch.delenv(name, raising=False)
+    # A 429 without Retry-After waits for the next window: keep that a second, not a minute.
+    monkeypatch.setenv("ILERT_RATE_WINDOW", "1")
+    forget_process_state()
+    yield
+    forget_process_state()
+
+
+@pytest.fixture
+def emulator() -> Iterator[EmulatorServer]:
+    """A fresh emulator with users 1234 and 5678 (each with a login email contact)."""
+    server = EmulatorServer(token=TOKEN, users=[int(USER), int(OTHER_USER)]).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def admin(emulator: EmulatorServer) -> EmulatorAdmin:
+    """The emulator's admin surface (state, request counts, faults)."""
+    return emulator.admin
+
+
+@pytest.fixture
+def ilert_env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
+    """Point the provider at the emulator through ILERT_API_TOKEN and ILERT_ENDPOINT."""
+    monkeypatch.setenv("ILERT_API_TOKEN", TOKEN)
+    monkeypatch.setenv("ILERT_ENDPOINT", emulator.url)
+    forget_process_state()
+    return emulator

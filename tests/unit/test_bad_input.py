@@ -1,0 +1,357 @@
+"""check(): bad inputs are refused with a reason that names the property, before any API call;
+good inputs come back normalised."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider, IlertError
+from pulumi_ilert_contacts.contacts.base import ContactProvider, resource_props
+from pulumi_ilert_contacts.emulator import EmulatorServer
+from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
+from pulumi_ilert_contacts.kinds import EMAIL, PHONE
+
+from .support import USER, total_requests
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+EMAIL_OK: dict[str, Any] = {"user_id": USER, "target": "jane@example.com"}
+PHONE_OK: dict[str, Any] = {"user_id": USER, "region_code": "DE", "target": "+4915123456789"}
+MISSING = object()
+"""Marks a property to leave out of a bad input."""
+
+
+def _email(**changes: Any) -> dict[str, Any]:
+    return _with(EMAIL_OK, changes)
+
+
+def _phone(**changes: Any) -> dict[str, Any]:
+    return _with(PHONE_OK, changes)
+
+
+def _with(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    props = {**base, **changes}
+    return {k: v for k, v in props.items() if v is not MISSING}
+
+
+# (id, provider class, inputs, the property that must fail, a phrase the reason must contain)
+BAD_INPUTS: list[tuple[str, type[ContactProvider], dict[str, Any], str, str]] = [
+    # email targets
+    (
+        "email-no-at",
+        ContactEmailProvider,
+        _email(target="not-an-email"),
+        "target",
+        "not a valid email address",
+    ),
+    ("email-no-domain", ContactEmailProvider, _email(target="jane@"), "target", "not a valid email address"),
+    ("email-no-local", ContactEmailProvider, _email(target="@example.com"), "target", "not a valid email"),
+    (
+        "email-two-ats",
+        ContactEmailProvider,
+        _email(target="jane@@example.com"),
+        "target",
+        "not a valid email",
+    ),
+    (
+        "email-space",
+        ContactEmailProvider,
+        _email(target="jane doe@example.com"),
+        "target",
+        "not a valid email",
+    ),
+    (
+        "email-no-tld-dot",
+        ContactEmailProvider,
+        _email(target="jane@localhost"),
+        "target",
+        "not a valid email",
+    ),
+    ("email-empty", ContactEmailProvider, _email(target=""), "target", "not a valid email"),
+    (
+        "email-too-long",
+        ContactEmailProvider,
+        _email(target="a" * 250 + "@example.com"),
+        "target",
+        "ilert accepts at most 255",
+    ),
+    ("email-int-target", ContactEmailProvider, _email(target=42), "target", "must be a string"),
+    (
+        "email-list-target",
+        ContactEmailProvider,
+        _email(target=["j@example.com"]),
+        "target",
+        "must be a string",
+    ),
+    ("email-missing-target", ContactEmailProvider, _email(target=MISSING), "target", "is required"),
+    ("email-missing-user", ContactEmailProvider, _email(user_id=MISSING), "user_id", "is required"),
+    # user ids
+    ("user-letters", ContactEmailProvider, _email(user_id="abc"), "user_id", "digits only"),
+    ("user-negative-str", ContactEmailProvider, _email(user_id="-5"), "user_id", "digits only"),
+    ("user-negative-int", ContactEmailProvider, _email(user_id=-5), "user_id", "digits only"),
+    ("user-empty", ContactEmailProvider, _email(user_id=""), "user_id", "digits only"),
+    ("user-zero", ContactEmailProvider, _email(user_id=0), "user_id", "must be a positive"),
+    ("user-zeros-str", ContactEmailProvider, _email(user_id="000"), "user_id", "must be a positive"),
+    ("user-bool", ContactEmailProvider, _email(user_id=True), "user_id", "must be a numeric ilert user id"),
+    ("user-fraction", ContactEmailProvider, _email(user_id=12.5), "user_id", "an int or a digit string"),
+    ("user-dict", ContactPhoneNumberProvider, _phone(user_id={"id": 1}), "user_id", "an int or a digit"),
+    ("user-unicode-digits", ContactEmailProvider, _email(user_id="١٢٣"), "user_id", "digits only"),
+    # flags
+    ("adopt-string", ContactEmailProvider, _email(adopt="yes"), "adopt", "must be true or false"),
+    ("adopt-int", ContactEmailProvider, _email(adopt=1), "adopt", "must be true or false"),
+    (
+        "primary-string",
+        ContactPhoneNumberProvider,
+        _phone(primary="true"),
+        "primary",
+        "must be true or false",
+    ),
+    ("primary-int", ContactPhoneNumberProvider, _phone(primary=0), "primary", "must be true or false"),
+    # unknown properties
+    ("email-unknown-prop", ContactEmailProvider, _email(email="j@example.com"), "email", "expected one of"),
+    ("email-typo-prop", ContactEmailProvider, _email(targets="j@example.com"), "targets", "not a property"),
+    ("email-primary-prop", ContactEmailProvider, _email(primary=True), "primary", "not a property"),
+    ("phone-camel-prop", ContactPhoneNumberProvider, _phone(regionCode="DE"), "regionCode", "not a property"),
+    ("output-set-by-user", ContactEmailProvider, _email(contact_id=5), "contact_id", "not a property"),
+    # phone numbers
+    (
+        "phone-letters",
+        ContactPhoneNumberProvider,
+        _phone(target="call me"),
+        "target",
+        "is not a phone number",
+    ),
+    (
+        "phone-too-short",
+        ContactPhoneNumberProvider,
+        _phone(target="12345"),
+        "target",
+        "not a valid phone number",
+    ),
+    ("phone-impossible", ContactPhoneNumberProvider, _phone(target="+4912"), "target", "not a valid phone"),
+    ("phone-zeros", ContactPhoneNumberProvider, _phone(target="+49 000"), "target", "not a valid phone"),
+    (
+        "phone-national-without-region",
+        ContactPhoneNumberProvider,
+        _phone(target="0151 23456789", region_code=MISSING),
+        "target",
+        "international form",
+    ),
+    (
+        "phone-region-mismatch",
+        ContactPhoneNumberProvider,
+        _phone(target="+16502530000", region_code="DE"),
+        "target",
+        "make them match",
+    ),
+    (
+        "phone-int-target",
+        ContactPhoneNumberProvider,
+        _phone(target=4915123456789),
+        "target",
+        "must be a string",
+    ),
+    (
+        "phone-too-long",
+        ContactPhoneNumberProvider,
+        _phone(target="+49" + "1" * 300),
+        "target",
+        "at most 255",
+    ),
+    ("phone-missing-target", ContactPhoneNumberProvider, _phone(target=MISSING), "target", "a phone number"),
+    # region codes
+    ("region-unknown", ContactPhoneNumberProvider, _phone(region_code="XX"), "region_code", "not a known"),
+    ("region-name", ContactPhoneNumberProvider, _phone(region_code="Germany"), "region_code", "not a known"),
+    ("region-int", ContactPhoneNumberProvider, _phone(region_code=49), "region_code", "two-letter region"),
+    ("region-missing", ContactPhoneNumberProvider, _phone(region_code=MISSING), "region_code", "is required"),
+    ("phone-missing-user", ContactPhoneNumberProvider, _phone(user_id=MISSING), "user_id", "is required"),
+]
+
+
+@pytest.fixture
+def admin_env(ilert_env: EmulatorServer, admin: EmulatorAdmin) -> EmulatorAdmin:
+    """The emulator the provider is configured for, with its request counter at zero."""
+    admin.reset_requests()
+    return admin
+
+
+@pytest.mark.parametrize(
+    ("provider_class", "news", "prop", "phrase"),
+    [row[1:] for row in BAD_INPUTS],
+    ids=[row[0] for row in BAD_INPUTS],
+)
+def test_bad_input_is_refused_with_an_actionable_reason_and_no_api_call(
+    provider_class: type[ContactProvider],
+    news: dict[str, Any],
+    prop: str,
+    phrase: str,
+    admin_env: EmulatorAdmin,
+) -> None:
+    provider = provider_class()
+
+    result = provider.check({}, {**news, "__provider": "blob"})
+
+    assert result.failures, f"{news!r} passed check"
+    reasons = {f.property: f.reason for f in result.failures}
+    assert prop in reasons, f"no failure for {prop}: {reasons}"
+    reason = reasons[prop]
+    assert reason.startswith(f"{provider.kind.resource}.{prop} "), reason
+    assert phrase in reason, reason
+    assert total_requests(admin_env) == 0
+
+
+def test_the_table_covers_both_kinds_and_enough_cases() -> None:
+    kinds = {row[1] for row in BAD_INPUTS}
+    assert kinds == {ContactEmailProvider, ContactPhoneNumberProvider}
+    assert len(BAD_INPUTS) >= 25
+
+
+def test_every_problem_is_reported_at_once(admin_env: EmulatorAdmin) -> None:
+    result = ContactPhoneNumberProvider().check(
+        {}, {"user_id": "x", "region_code": "XX", "target": "nope", "primary": "yes", "colour": "red"}
+    )
+
+    assert sorted(f.property for f in result.failures) == ["colour", "primary", "region_code", "user_id"]
+    assert total_requests(admin_env) == 0
+
+
+@pytest.mark.parametrize(
+    ("provider_class", "news"),
+    [
+        (ContactEmailProvider, {"user_id": USER, "target": "not-an-email"}),
+        (ContactPhoneNumberProvider, {"user_id": USER, "region_code": "XX", "target": "+4915123456789"}),
+    ],
+)
+def test_create_with_unchecked_bad_input_fails_before_any_request(
+    provider_class: type[ContactProvider], news: dict[str, Any], admin_env: EmulatorAdmin
+) -> None:
+    with pytest.raises(IlertError) as caught:
+        provider_class().create(news)
+
+    assert provider_class.kind.resource in str(caught.value)
+    assert total_requests(admin_env) == 0
+
+
+# -- good inputs ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("news", "expected"),
+    [
+        (
+            {"user_id": USER, "region_code": "DE", "target": "0151 23456789"},
+            {
+                "user_id": USER,
+                "region_code": "DE",
+                "target": "+4915123456789",
+                "primary": False,
+                "adopt": False,
+            },
+        ),
+        (
+            {"user_id": 1234, "region_code": " de ", "target": "+49 (151) 234-567-89", "primary": True},
+            {
+                "user_id": USER,
+                "region_code": "DE",
+                "target": "+4915123456789",
+                "primary": True,
+                "adopt": False,
+            },
+        ),
+        (
+            {"user_id": 1234.0, "region_code": "US", "target": "(650) 253-0000", "adopt": True},
+            {"user_id": USER, "region_code": "US", "target": "+16502530000", "primary": False, "adopt": True},
+        ),
+    ],
+)
+def test_good_phone_input_is_normalised(
+    news: dict[str, Any], expected: dict[str, Any], admin_env: EmulatorAdmin
+) -> None:
+    result = ContactPhoneNumberProvider().check({}, news)
+
+    assert result.failures == []
+    assert result.inputs == expected
+    assert total_requests(admin_env) == 0
+
+
+@pytest.mark.parametrize(
+    ("news", "expected"),
+    [
+        ({"user_id": 1234, "target": "jane@example.com"}, {"user_id": USER, "target": "jane@example.com"}),
+        (
+            {"user_id": " 01234 ", "target": "Jane@EXAMPLE.com"},
+            {"user_id": USER, "target": "Jane@example.com"},
+        ),
+        (
+            {"user_id": "1234", "target": "a@b.example", "adopt": True},
+            {"user_id": USER, "target": "a@b.example"},
+        ),
+    ],
+)
+def test_good_email_input_is_normalised(news: dict[str, Any], expected: dict[str, Any]) -> None:
+    result = ContactEmailProvider().check({}, news)
+
+    assert result.failures == []
+    assert result.inputs == {"adopt": bool(news.get("adopt", False)), **expected}
+
+
+@pytest.mark.parametrize(
+    ("provider_class", "news"),
+    [
+        (ContactEmailProvider, {"user_id": 1234, "target": "Jane@EXAMPLE.com", "adopt": True}),
+        (ContactPhoneNumberProvider, {"user_id": "1234", "region_code": "de", "target": "0151 23456789"}),
+        (ContactPhoneNumberProvider, {"user_id": 1234.0, "region_code": "US", "target": "650-253-0000"}),
+    ],
+)
+def test_checking_checked_input_changes_nothing(
+    provider_class: type[ContactProvider], news: dict[str, Any]
+) -> None:
+    provider = provider_class()
+    once = provider.check({}, news)
+
+    twice = provider.check(once.inputs, once.inputs)
+
+    assert twice.failures == []
+    assert twice.inputs == once.inputs
+
+
+@pytest.mark.parametrize(
+    ("provider_class", "news"),
+    [
+        (ContactEmailProvider, {"user_id": UNKNOWN, "target": UNKNOWN, "adopt": UNKNOWN}),
+        (ContactEmailProvider, {"user_id": USER, "target": UNKNOWN}),
+        (
+            ContactPhoneNumberProvider,
+            {"user_id": UNKNOWN, "region_code": UNKNOWN, "target": UNKNOWN, "primary": UNKNOWN},
+        ),
+        (ContactPhoneNumberProvider, {"user_id": USER, "region_code": UNKNOWN, "target": "0151 23456789"}),
+        (ContactPhoneNumberProvider, {"user_id": USER, "region_code": "DE", "target": UNKNOWN}),
+    ],
+)
+def test_values_unknown_at_preview_pass_check_unchanged(
+    provider_class: type[ContactProvider], news: dict[str, Any], admin_env: EmulatorAdmin
+) -> None:
+    result = provider_class().check({}, news)
+
+    assert result.failures == []
+    for name, value in news.items():
+        if value == UNKNOWN:
+            assert result.inputs[name] == UNKNOWN
+    assert total_requests(admin_env) == 0
+
+
+def test_property_bag_of_a_new_resource_passes_check() -> None:
+    # The resource classes seed contact_id/status as None so the outputs resolve; check accepts it.
+    props = resource_props(EMAIL, None, {"user_id": 1234, "target": "jane@example.com"})
+
+    result = ContactEmailProvider().check({}, props)
+
+    assert result.failures == []
+    assert result.inputs == {"user_id": USER, "target": "jane@example.com", "adopt": False}
+
+
+def test_phone_property_bag_with_unknown_outputs_passes_check() -> None:
+    props = resource_props(PHONE, None, {"user_id": USER, "region_code": "DE", "target": "+4915123456789"})
+    props.update(contact_id=UNKNOWN, status=UNKNOWN)
+
+    assert ContactPhoneNumberProvider().check({}, props).failures == []
