@@ -1,0 +1,16 @@
+"""Generate code that brings a user's existing ilert contacts under Pulumi management.
+
+``pulumi import`` does not work for dynamic resources, so adoption goes through code instead:
+``pulumi-ilert-contacts generate --user 1001`` reads the user's contacts and writes a program
+declaring each one with ``adopt=True``. The pieces, in the order data flows through them:
+
+- ``inventory``: read each user's contacts through the client and normalise them as ``check()`` would;
+- ``naming``: stable, unique resource names and Python variable names;
+- ``stamp``: the "generated on" date, reproducible on demand (``--timestamp``, ``SOURCE_DATE_EPOCH``);
+- ``document``: what one run renders, and the header and per-contact comments both formats share;
+- ``python_source`` / ``roster``: render the contacts as a Pulumi program or a team-roster file;
+- ``output``: write the result all at once, or not at all;
+- ``cli``: the ``generate`` subcommand tying them together.
+
+Nothing here is imported by the provider; importing this package is cheap.
+"""

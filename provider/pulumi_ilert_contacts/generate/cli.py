@@ -1,0 +1,172 @@
+"""The ``generate`` subcommand: read users' contacts, render them, write the result.
+
+    pulumi-ilert-contacts generate --user 1001 --user 1002 [--out contacts.py]
+        [--format python|yaml-roster] [--retain-on-delete] [--timestamp WHEN]
+
+Credentials and endpoint come from ``ILERT_API_TOKEN`` and ``ILERT_ENDPOINT``, as everywhere else.
+Progress goes to stderr, one line per user. Any failure (no token, unknown user, refused key,
+network) is reported on stderr with a non-zero exit, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from .stamp import parse_timestamp
+
+if TYPE_CHECKING:
+    from ..client import IlertClient
+    from .inventory import UserContacts
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+FORMATS = ("python", "yaml-roster")
+
+
+def _user_id(text: str) -> str:
+    """A ``--user`` value in canonical form (``"01001"`` is user ``"1001"``)."""
+    stripped = text.strip()
+    if not stripped.isascii() or not stripped.isdigit() or int(stripped) == 0:
+        raise argparse.ArgumentTypeError(f"expected a positive numeric ilert user id, got {text!r}")
+    return str(int(stripped))
+
+
+def _timestamp(text: str) -> str:
+    try:
+        parse_timestamp(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def add_parser(subcommands: Any) -> argparse.ArgumentParser:
+    """Add ``generate`` to the ``subcommands`` of the top-level parser."""
+    parser: argparse.ArgumentParser = subcommands.add_parser(
+        "generate",
+        help="write a program that adopts users' existing contacts",
+        description=(
+            "Read the email and phone number contacts of the given ilert users and write Pulumi "
+            "code declaring each of them with adopt=True, so that `pulumi up` takes them over "
+            "instead of creating them. Uses ILERT_API_TOKEN and ILERT_ENDPOINT."
+        ),
+    )
+    parser.add_argument(
+        "--user",
+        dest="users",
+        action="append",
+        type=_user_id,
+        required=True,
+        metavar="ID",
+        help="numeric ilert user id; repeat for several users",
+    )
+    parser.add_argument("--out", metavar="FILE", help="file to write (default: standard output)")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="python",
+        help="python: a Pulumi program (default); yaml-roster: a roster for examples/team-roster",
+    )
+    parser.add_argument(
+        "--retain-on-delete",
+        action="store_true",
+        help="mark every resource retain_on_delete, so removing it or `pulumi destroy` leaves the "
+        "contact in ilert (advised for contacts made by hand, such as the login email)",
+    )
+    parser.add_argument(
+        "--timestamp",
+        type=_timestamp,
+        metavar="WHEN",
+        help="date for the header: an ISO 8601 date or date-time, epoch seconds, or 'none'; "
+        "default SOURCE_DATE_EPOCH if set, else today's date (UTC)",
+    )
+    parser.set_defaults(handler=run)
+    return parser
+
+
+def _say(message: str) -> None:
+    print(f"pulumi-ilert-contacts: {message}", file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Carry out ``generate``; returns the exit status."""
+    # The API client and validation pull in requests, phonenumbers and email-validator: only
+    # load them once a command actually needs them.
+    from ..client import IlertClient
+    from ..config import current
+    from ..errors import IlertError
+    from .document import Generation, public_endpoint
+    from .output import emit
+    from .python_source import render_python
+    from .roster import render_roster
+    from .stamp import resolve_timestamp
+
+    users: list[str] = list(dict.fromkeys(args.users))
+    try:
+        timestamp = resolve_timestamp(args.timestamp, os.environ)
+    except ValueError as exc:
+        _say(f"error: {exc}")
+        return EXIT_USAGE
+
+    token: str | None = None
+    try:
+        settings = current()
+        token = settings.token
+        plural = "" if len(users) == 1 else "s"
+        _say(f"reading the contacts of {len(users)} user{plural} from {public_endpoint(settings.endpoint)}")
+        read = _read_users(IlertClient(settings), users)
+    except IlertError as exc:
+        _say(f"error: {_without(str(exc), token)}")
+        _say("nothing was written")
+        return EXIT_ERROR
+
+    generation = Generation(
+        endpoint=settings.endpoint,
+        users=tuple(read),
+        timestamp=timestamp,
+        retain_on_delete=args.retain_on_delete,
+        format_name=args.format,
+    )
+    text = render_roster(generation) if args.format == "yaml-roster" else render_python(generation)
+    where = "standard output" if args.out in (None, "-") else args.out
+    try:
+        emit(text, args.out)
+    except OSError as exc:
+        _say(f"error: cannot write to {where}: {exc.strerror or exc}")
+        return EXIT_ERROR
+    count = len(generation.contacts)
+    _say(f"wrote {count} contact{'' if count == 1 else 's'} to {where}")
+    return 0
+
+
+def _read_users(client: IlertClient, users: list[str]) -> list[UserContacts]:
+    """Every user's contacts, with a progress line per user; raises ``IlertError``."""
+    from ..errors import IlertNotFoundError
+    from .document import user_summary
+    from .inventory import read_user
+
+    read = []
+    for user_id in users:
+        try:
+            user = read_user(client, user_id)
+        except IlertNotFoundError as exc:
+            raise IlertNotFoundError(
+                f"{exc.detail}; is {user_id} the id of an ilert user this API key can see?",
+                context=exc.context,
+                status=exc.status,
+                code=exc.code,
+                api_message=exc.api_message,
+            ) from None
+        read.append(user)
+        _say(user_summary(user))
+        for contact in user.contacts:
+            for problem in contact.problems:
+                _say(f"user {user_id}: warning: {contact.kind.label} {contact.contact_id}: {problem}")
+    return read
+
+
+def _without(message: str, secret: str | None) -> str:
+    """``message`` with ``secret`` masked (errors never carry it; this makes sure)."""
+    return message.replace(secret, "***") if secret else message

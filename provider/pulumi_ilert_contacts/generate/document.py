@@ -1,0 +1,152 @@
+"""What both output formats share: the inputs of one generation and the comments describing it.
+
+The header says where the contacts came from (the endpoint, never the token, and no user:password
+part of the URL either) and when; per-contact comments give the ilert contact id and flag
+contacts ilert does not notify (LOCKED, BLACKLISTED) and live values that fail validation.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from .inventory import KINDS, LiveContact, UserContacts
+from .naming import ContactKey, assign_names
+
+COMMENT_WIDTH = 79
+"""Comments are wrapped to this width (including the ``# ``), well within ruff's line length."""
+
+PROGRAM = "pulumi-ilert-contacts"
+
+
+@dataclass(frozen=True)
+class Generation:
+    """Everything one run renders: the contacts read and the options that shape the output."""
+
+    endpoint: str
+    users: tuple[UserContacts, ...]
+    timestamp: str | None
+    retain_on_delete: bool = False
+    format_name: str = "python"
+
+    @property
+    def contacts(self) -> list[LiveContact]:
+        """Every contact, user by user in command-line order."""
+        return [contact for user in self.users for contact in user.contacts]
+
+    def names(self) -> dict[ContactKey, str]:
+        """The resource name of every contact."""
+        return assign_names(self.contacts)
+
+    def command(self) -> list[str]:
+        """The command line that regenerates this output (without ``--out``), as units that
+        belong together (``--user 1001``)."""
+        units = [PROGRAM, "generate", *(f"--user {user.user_id}" for user in self.users)]
+        if self.format_name != "python":
+            units.append(f"--format {self.format_name}")
+        if self.retain_on_delete:
+            units.append("--retain-on-delete")
+        return units
+
+
+def public_endpoint(endpoint: str) -> str:
+    """The endpoint as it may be printed: any credentials in the URL removed."""
+    parts = urlsplit(endpoint)
+    if parts.username is None and parts.password is None:
+        return endpoint
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{parts.port}" if parts.port is not None else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def header_lines(generation: Generation, notes: Sequence[str]) -> list[str]:
+    """The header comment (without comment markers), ending with ``notes`` paragraphs."""
+    users = ", ".join(user.user_id for user in generation.users)
+    width = COMMENT_WIDTH - 2
+    lines = [f"ilert contacts for Pulumi to adopt, written by {PROGRAM}.", ""]
+    lines.extend(
+        textwrap.wrap(
+            f"Source:    {public_endpoint(generation.endpoint)} (users {users})",
+            width,
+            subsequent_indent=" " * 11,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    )
+    lines.append(f"Generated: {generation.timestamp or 'no timestamp (--timestamp none)'}")
+    lines.extend(_shell_lines("Command:   ", generation.command(), width))
+    for note in notes:
+        lines.append("")
+        lines.extend(textwrap.wrap(note, COMMENT_WIDTH - 2, break_on_hyphens=False))
+    return lines
+
+
+def _shell_lines(label: str, units: list[str], width: int) -> list[str]:
+    """A command line in ``\\``-continued lines no wider than ``width``, units never split."""
+    lines: list[str] = []
+    current = label + units[0]
+    for unit in units[1:]:
+        if len(current) + 1 + len(unit) + len(" \\") > width:
+            lines.append(current + " \\")
+            current = " " * (len(label) + 2) + unit
+        else:
+            current += " " + unit
+    lines.append(current)
+    return lines
+
+
+def status_note(contact: LiveContact) -> str | None:
+    """Why ilert does not notify ``contact``, or ``None`` if it does."""
+    if contact.notified:
+        return None
+    if contact.status == "LOCKED":
+        why = "ilert does not notify it until it is unlocked in ilert"
+    elif contact.status == "BLACKLISTED":
+        why = "ilert does not notify it (blocked by the carrier or after bounces)"
+    else:
+        why = "an unexpected status; check it in ilert"
+    return f"status {contact.status}: {why}."
+
+
+def contact_comments(contact: LiveContact) -> list[str]:
+    """Comment lines (with ``# ``) to put above a contact."""
+    first = f"ilert {contact.kind.label} {contact.contact_id}"
+    note = status_note(contact)
+    lines = wrap_comment(f"{first}, {note}" if note else first)
+    for problem in contact.problems:
+        lines.extend(
+            wrap_comment(
+                f"WARNING: the value in ilert fails validation, so `pulumi preview` will reject "
+                f"it until it is fixed: {problem}",
+                continuation="#   ",
+            )
+        )
+    return lines
+
+
+def user_summary(user: UserContacts) -> str:
+    """``user 1001: 2 email contacts, 1 phone number contact`` (also the progress line)."""
+    counts = []
+    for kind in KINDS:
+        count = len(user.of_kind(kind))
+        counts.append(f"{count} {kind.label}{'' if count == 1 else 's'}")
+    return f"user {user.user_id}: {', '.join(counts)}"
+
+
+def wrap_comment(text: str, continuation: str = "# ") -> list[str]:
+    """``text`` as ``# `` comment lines no wider than ``COMMENT_WIDTH``.
+
+    Long unbreakable words (an address, a URL) stay whole rather than being split.
+    """
+    return textwrap.wrap(
+        text,
+        COMMENT_WIDTH,
+        initial_indent="# ",
+        subsequent_indent=continuation,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or ["#"]

@@ -1,0 +1,78 @@
+"""Read users' contacts from ilert and normalise them the way ``check()`` will.
+
+The generated program must plan to no change against what ilert holds, so every value is run
+through ``validation.check_contact`` (the same normalisation the provider applies to a program's
+inputs). A live value that fails validation is kept as ilert holds it, with its problems recorded
+so the renderers can flag it: ``pulumi preview`` will refuse it until someone fixes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..client import IlertClient
+from ..kinds import EMAIL, PHONE, ContactKind
+from ..validation import check_contact
+
+KINDS: tuple[ContactKind, ...] = (EMAIL, PHONE)
+"""The kinds read for each user, in the order they are rendered."""
+
+
+@dataclass(frozen=True)
+class LiveContact:
+    """One contact as ilert holds it, with its values normalised for a program.
+
+    ``values`` maps each Pulumi property of the kind (``target``, ``region_code``, ``primary``)
+    to the value to declare; ``problems`` holds the validation failures of the live values.
+    """
+
+    kind: ContactKind
+    user_id: str
+    contact_id: int
+    values: dict[str, Any]
+    status: str | None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def notified(self) -> bool:
+        """Whether ilert notifies this contact (it does not for LOCKED or BLACKLISTED ones)."""
+        return self.status in (None, "OK")
+
+
+@dataclass(frozen=True)
+class UserContacts:
+    """Every contact of one user, emails first, each kind oldest first."""
+
+    user_id: str
+    contacts: tuple[LiveContact, ...] = field(default_factory=tuple)
+
+    def of_kind(self, kind: ContactKind) -> list[LiveContact]:
+        """The user's contacts of ``kind``."""
+        return [contact for contact in self.contacts if contact.kind is kind]
+
+
+def normalise_contact(kind: ContactKind, user_id: str, contact: dict[str, Any]) -> LiveContact:
+    """A contact object from the API as the values a program should declare for it."""
+    raw = {prop: contact.get(api) for prop, api in kind.fields}
+    outcome = check_contact(kind, {"user_id": user_id, **raw, "adopt": True})
+    values = {prop: outcome.inputs.get(prop, raw[prop]) for prop, _ in kind.fields}
+    status = contact.get("status")
+    return LiveContact(
+        kind=kind,
+        user_id=user_id,
+        contact_id=int(contact["id"]),
+        values=values,
+        status=str(status) if status is not None else None,
+        problems=tuple(reason for _, reason in outcome.failures),
+    )
+
+
+def read_user(client: IlertClient, user_id: str) -> UserContacts:
+    """All email and phone contacts of a user; raises ``IlertError`` (404 for an unknown user)."""
+    contacts: list[LiveContact] = []
+    for kind in KINDS:
+        listed = client.list_contacts(kind, user_id)
+        normalised = [normalise_contact(kind, user_id, contact) for contact in listed]
+        contacts.extend(sorted(normalised, key=lambda c: c.contact_id))
+    return UserContacts(user_id=user_id, contacts=tuple(contacts))
