@@ -7,6 +7,7 @@ time (outputs of other resources) are passed through: the engine checks again on
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +31,15 @@ class CheckOutcome:
 
 
 def is_unknown(value: Any) -> bool:
-    """True for a value the engine will only know during the update."""
-    return isinstance(value, str) and value == UNKNOWN
+    """True for a value the engine will only know during the update.
+
+    The dynamic provider server hands ``check()`` a ``pulumi.output.Unknown`` object; other
+    callers (the policy SDK, raw property bags) use the sentinel string.
+    """
+    if isinstance(value, str):
+        return value == UNKNOWN
+    output = sys.modules.get("pulumi.output")  # loaded whenever Unknown objects can exist
+    return output is not None and isinstance(value, output.Unknown)
 
 
 def check_contact(kind: ContactKind, news: dict[str, Any]) -> CheckOutcome:
@@ -93,12 +101,13 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _check_user_id(value: Any, fail: Any) -> str | None:
+def _check_user_id(value: Any, fail: Any) -> Any:
+    """The normalised id, an unknown value passed through as is, or None when it is bad."""
     if value is None:
         fail("user_id", "is required: the numeric id of the ilert user who owns the contact")
         return None
     if is_unknown(value):
-        return UNKNOWN
+        return value
     if isinstance(value, bool):
         fail("user_id", f"must be a numeric ilert user id, got {_show(value)}")
         return None
@@ -120,12 +129,13 @@ def _check_user_id(value: Any, fail: Any) -> str | None:
     return str(int(text))
 
 
-def _check_region(value: Any, fail: Any) -> str | None:
+def _check_region(value: Any, fail: Any) -> Any:
+    """The normalised region, an unknown value passed through as is, or None when it is bad."""
     if value is None:
         fail("region_code", 'is required: the ISO 3166-1 alpha-2 region of the number, e.g. "DE"')
         return None
     if is_unknown(value):
-        return UNKNOWN
+        return value
     if not isinstance(value, str):
         fail("region_code", f'must be a two-letter region code such as "DE", got {_show(value)}')
         return None
@@ -136,7 +146,7 @@ def _check_region(value: Any, fail: Any) -> str | None:
     return region
 
 
-def _check_phone(target: str, region: str | None, raw_region: Any, fail: Any) -> str | None:
+def _check_phone(target: str, region: Any, raw_region: Any, fail: Any) -> str | None:
     if raw_region is not None and (region is None or is_unknown(region)):
         # The region is bad (already reported) or not known yet: the number cannot be judged.
         return target if region is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -171,19 +172,29 @@ def test_destroy_removes_the_stack_contacts_and_nothing_else(
     assert stack.contact_resources() == []
 
 
-def test_token_from_secret_config_alone_works_and_is_nowhere_in_the_state(
+def test_token_from_secret_config_alone_works_and_stays_out_of_the_state(
     make_stack: Callable[..., Stack], emulator: EmulatorServer
 ) -> None:
     stack = make_stack(PROGRAM)
     assert not any(k.startswith("ILERT_") for k in stack.env)
     stack.up()
+    assert len(non_login(emulator)["emails"]) == 1
 
-    exported = stack.export(show_secrets=True)
+    # As stored: the token nowhere, not even base64-encoded (the secret config is ciphertext).
+    exported = stack.export()
     assert TOKEN not in exported
     assert base64.b64encode(TOKEN.encode()).decode()[:16] not in exported
+
+    # Decrypted: no contact resource carries it, plain or inside the pickled provider. The engine
+    # keeps the stack config (secrets included) as the inputs of its default `pulumi-python`
+    # provider, as it does for every provider's config; that is the only place it may be.
+    shown = json.loads(stack.export(show_secrets=True))["deployment"]["resources"]
+    holders = [r["type"] for r in shown if TOKEN in json.dumps(r)]
+    assert holders in ([], ["pulumi:providers:pulumi-python"])
     for resource in stack.contact_resources():
-        provider = resource["outputs"].get("__provider", "")
-        assert isinstance(provider, str)
+        assert TOKEN not in json.dumps(resource)
+        provider = resource["outputs"]["__provider"]
+        assert isinstance(provider, str), "the serialized provider is not even a secret: it holds none"
         assert TOKEN.encode() not in base64.b64decode(provider)
 
 
@@ -205,3 +216,36 @@ def test_invalid_input_fails_preview_naming_resource_property_and_reason(
     assert "target" in result.output
     assert "is a number of region US, but region_code is DE" in result.output
     assert emulator.admin.requests()["total"] == 0
+
+
+UNKNOWN_AT_PREVIEW = """
+from pulumi_ilert_contacts import ContactEmail, ContactPhoneNumber
+
+first = ContactEmail("first", user_id="1001", target="first@example.com")
+# Not known until `first` exists: preview must let it through, `up` must check it then.
+second = ContactEmail("second", user_id="1001", target=first.contact_id.apply(lambda _: "{target}"))
+"""
+
+
+def test_input_unknown_at_preview_passes_preview_and_is_checked_during_up(
+    make_stack: Callable[..., Stack], emulator: EmulatorServer
+) -> None:
+    stack = make_stack(UNKNOWN_AT_PREVIEW.format(target="second@example.com"))
+    stack.preview()
+    assert emulator.admin.requests()["total"] == 0
+    stack.up()
+    assert {c["target"] for c in non_login(emulator)["emails"]} == {"first@example.com", "second@example.com"}
+
+
+def test_bad_input_unknown_at_preview_fails_up_before_any_call_for_it(
+    make_stack: Callable[..., Stack], emulator: EmulatorServer
+) -> None:
+    stack = make_stack(UNKNOWN_AT_PREVIEW.format(target="not-an-email"))
+    stack.preview()
+
+    result = stack.up(check=False)
+
+    assert result.code != 0
+    assert "second" in result.output and "is not a valid email address" in result.output
+    assert emulator.admin.request_counts().get("POST") == 1  # `first` only
+    assert {c["target"] for c in non_login(emulator)["emails"]} == {"first@example.com"}
