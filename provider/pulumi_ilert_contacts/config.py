@@ -20,8 +20,10 @@ from .errors import IlertConfigError
 DEFAULT_ENDPOINT = "https://api.ilert.com"
 TOKEN_KEY = "ilert:apiToken"
 ENDPOINT_KEY = "ilert:endpoint"
+ADOPT_KEY = "ilert:adoptExisting"
 TOKEN_ENV = "ILERT_API_TOKEN"
 ENDPOINT_ENV = "ILERT_ENDPOINT"
+ADOPT_ENV = "ILERT_ADOPT_EXISTING"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Settings:
 
 _lock = threading.Lock()
 _configured: tuple[str | None, str | None] | None = None
+_adopt_configured: bool | None = None
 
 
 def set_from_stack_config(raw: Any) -> None:
@@ -46,19 +49,40 @@ def set_from_stack_config(raw: Any) -> None:
     get = raw.get if hasattr(raw, "get") else (lambda _key: None)
     token = get(TOKEN_KEY)
     endpoint = get(ENDPOINT_KEY)
-    global _configured
+    adopt = get(ADOPT_KEY)
+    global _configured, _adopt_configured
     with _lock:
         _configured = (
             str(token) if token not in (None, "") else None,
             str(endpoint) if endpoint not in (None, "") else None,
         )
+        _adopt_configured = _truthy(adopt) if adopt not in (None, "") else None
 
 
 def reset() -> None:
     """Forget what ``configure()`` recorded (tests use this to go back to the environment)."""
-    global _configured
+    global _configured, _adopt_configured
     with _lock:
         _configured = None
+        _adopt_configured = None
+
+
+def adopt_existing() -> bool:
+    """Whether every create may take over an existing contact with the same target.
+
+    A recovery switch (``ilert:adoptExisting`` or ``ILERT_ADOPT_EXISTING``) for after an ``up``
+    that was killed between ilert creating a contact and Pulumi recording it: with the pending
+    create cleared, the next ``up`` takes the contact over instead of failing on the duplicate.
+    """
+    with _lock:
+        configured = _adopt_configured
+    if configured is not None:
+        return configured
+    return _truthy(os.environ.get(ADOPT_ENV))
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 def current() -> Settings:

@@ -98,7 +98,7 @@ class ContactProvider(ResourceProvider):
         client = shared_client()
         user_id = inputs["user_id"]
         try:
-            if inputs["adopt"]:
+            if inputs["adopt"] or config.adopt_existing():
                 existing = DIRECTORY.find_by_target(client, self.kind, user_id, inputs["target"])
                 if existing is not None:
                     contact = self._reconcile(client, user_id, existing, inputs)
@@ -202,7 +202,9 @@ class ContactProvider(ResourceProvider):
                     return self._reconcile(client, user_id, existing, inputs)
                 raise IlertValidationError(
                     f"{exc.detail}; ilert already has this {self.kind.label} (id {existing['id']}): "
-                    "set adopt=True to manage the existing contact, or remove it in ilert",
+                    "set adopt=True to manage the existing contact, or remove it in ilert (after an "
+                    "interrupted `pulumi up` that created it, run `pulumi up` again with "
+                    "ILERT_ADOPT_EXISTING=true)",
                     context=exc.context,
                     status=exc.status,
                     code=exc.code,
