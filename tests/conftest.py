@@ -1,10 +1,12 @@
-"""Suite-wide: mark tests by the folder they live in, so `-m "not e2e"` selects the fast ones."""
+"""Suite-wide: the real-engine fixtures, and marks by folder so `-m "not e2e"` selects the fast tests."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
+pytest_plugins = ["pulumi_fixtures"]
 
 _MARKS = {"e2e": "e2e", "reliability": "reliability"}
 

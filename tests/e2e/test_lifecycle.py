@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
-from conftest import TOKEN
+from pulumi_fixtures import TOKEN
 from pulumi_harness import Stack
 from pulumi_ilert_contacts.emulator import EmulatorServer
 

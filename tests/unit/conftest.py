@@ -31,8 +31,6 @@ def forget_process_state() -> None:
     """Drop what the provider remembers per process: configure(), Session, client, lists."""
     config.reset()
     client.reset_session()
-    # reset_session() keeps the shared IlertClient, which read ILERT_HTTP_TIMEOUT when it was made.
-    client.reset_session()
     DIRECTORY.clear()
 
 

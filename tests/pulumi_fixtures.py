@@ -1,4 +1,5 @@
-"""Fixtures for the real-engine suite: an emulator on loopback and Pulumi stacks on a local backend."""
+"""Shared fixtures of the real-engine suites (e2e, policy, reliability): an emulator on loopback
+and Pulumi stacks on a local backend. Registered by tests/conftest.py as a plugin."""
 
 from __future__ import annotations
 
