@@ -1,0 +1,92 @@
+"""The policy pack through the real CLI: `pulumi preview --policy-pack policy` against the emulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from pulumi_harness import REPO, Stack
+from pulumi_ilert_contacts.emulator import EmulatorServer
+
+PACK = str(REPO / "policy")
+
+VIOLATIONS = """
+from pulumi_ilert_contacts import ContactEmail, ContactPhoneNumber
+
+ContactPhoneNumber("jane-mobile", user_id="1001", region_code="DE", target="+4915123456789", primary=True)
+ContactPhoneNumber("jane-desk", user_id="1001", region_code="DE", target="+4930123456", primary=True)
+ContactEmail("john-work", user_id="1002", target="john@example.com")
+ContactEmail("john-again", user_id="1002", target="John@Example.com")
+ContactPhoneNumber("john-mobile", user_id="1002", region_code="US", target="+12025550123")
+"""
+
+CLEAN = """
+from pulumi_ilert_contacts import ContactEmail, ContactPhoneNumber
+
+ContactEmail("jane-work", user_id="1001", target="jane@example.com")
+ContactPhoneNumber("jane-mobile", user_id="1001", region_code="DE", target="+4915123456789", primary=True)
+"""
+
+
+def test_preview_with_violations_fails_naming_policies_and_resources(
+    make_stack: Callable[..., Stack], emulator: EmulatorServer
+) -> None:
+    stack = make_stack(VIOLATIONS)
+    emulator.admin.reset_requests()
+
+    result = stack.preview("--policy-pack", PACK, check=False)
+
+    assert result.code != 0
+    out = result.output
+    assert "[mandatory]" in out
+    assert "ilert-single-primary-phone" in out
+    assert "jane-mobile" in out and "jane-desk" in out
+    assert "ilert-no-duplicate-contacts" in out
+    assert "john-work" in out and "john-again" in out
+    assert emulator.admin.requests()["total"] == 0
+
+
+def test_clean_program_passes_the_pack_and_deploys(
+    make_stack: Callable[..., Stack], emulator: EmulatorServer
+) -> None:
+    stack = make_stack(CLEAN)
+    result = stack.preview("--policy-pack", PACK)  # raises unless it exits 0
+    # A violation is printed as "ilert-contacts@v0.1.0 [mandatory] ... <policy> (<resource>)".
+    assert "[mandatory]" not in result.output and "[advisory]" not in result.output
+    stack.up("--policy-pack", PACK)
+    assert len(emulator.admin.contacts()["phone_numbers"]) == 1
+
+
+def test_pack_config_changes_the_outcome(
+    make_stack: Callable[..., Stack], emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    stack = make_stack(CLEAN)
+    stack.preview("--policy-pack", PACK)  # no allowed-domains config: not applicable
+
+    config = tmp_path / "policy-config.json"
+    config.write_text(json.dumps({"ilert-email-allowed-domains": {"allowedDomains": ["example.org"]}}))
+    result = stack.preview("--policy-pack", PACK, "--policy-pack-config", str(config), check=False)
+
+    assert result.code != 0
+    assert "ilert-email-allowed-domains" in result.output
+    assert "jane-work" in result.output
+
+    config.write_text(json.dumps({"ilert-email-allowed-domains": {"allowedDomains": ["example.com"]}}))
+    stack.preview("--policy-pack", PACK, "--policy-pack-config", str(config))
+
+
+def test_advisory_status_policy_reports_a_blacklisted_contact(
+    make_stack: Callable[..., Stack], emulator: EmulatorServer
+) -> None:
+    stack = make_stack(CLEAN)
+    stack.up()
+    [phone] = emulator.admin.contacts()["phone_numbers"]
+    emulator.admin.set_status(phone["id"], "BLACKLISTED")
+    stack.refresh()
+
+    result = stack.preview("--policy-pack", PACK)  # advisory: reported, not failed
+
+    assert "ilert-contact-status" in result.output
+    assert "jane-mobile" in result.output
+    assert "BLACKLISTED" in result.output
