@@ -113,7 +113,7 @@ def normalise_endpoint(endpoint: str) -> str:
         raise IlertConfigError(
             f"invalid ilert endpoint {endpoint!r}: expected a URL such as {DEFAULT_ENDPOINT}"
         )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise IlertConfigError(
             f"refusing plain-http ilert endpoint {endpoint!r}: the API token would cross the network "
             "unencrypted; use https:// (plain http is only allowed for loopback addresses)"
@@ -121,10 +121,13 @@ def normalise_endpoint(endpoint: str) -> str:
     return url
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback_host(host: str | None) -> bool:
+    """Whether a host name or address (``localhost``, ``127.0.0.1``, ``::1``) is this machine."""
+    if not host:
+        return False
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
     except ValueError:
         return False

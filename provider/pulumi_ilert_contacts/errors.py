@@ -35,6 +35,16 @@ class IlertError(Exception):
         self.detail = message
         super().__init__(f"{context}: {message}" if context else message)
 
+    def with_hint(self, hint: str) -> IlertError:
+        """The same error (same class, status and code) with advice appended to its message."""
+        return type(self)(
+            f"{self.detail}; {hint}",
+            context=self.context,
+            status=self.status,
+            code=self.code,
+            api_message=self.api_message,
+        )
+
 
 class IlertConfigError(IlertError):
     """The provider is not configured well enough to talk to ilert (no token, bad endpoint)."""

@@ -137,13 +137,8 @@ class ContactProvider(ResourceProvider):
         try:
             contact = client.update_contact(self.kind, user_id, contact_id, self.kind.to_api(inputs))
         except IlertNotFoundError as exc:
-            raise IlertNotFoundError(
-                f"{exc.detail}; it was deleted outside Pulumi: run `pulumi refresh` and `pulumi up` "
-                "to create it again",
-                context=exc.context,
-                status=exc.status,
-                code=exc.code,
-                api_message=exc.api_message,
+            raise exc.with_hint(
+                "it was deleted outside Pulumi: run `pulumi refresh` and `pulumi up` to create it again"
             ) from None
         finally:
             DIRECTORY.invalidate(client, self.kind, user_id)
@@ -200,15 +195,10 @@ class ContactProvider(ResourceProvider):
                 if failure is not None:
                     # Our own earlier POST landed after all (its answer was lost): take it.
                     return self._reconcile(client, user_id, existing, inputs)
-                raise IlertValidationError(
-                    f"{exc.detail}; ilert already has this {self.kind.label} (id {existing['id']}): "
-                    "set adopt=True to manage the existing contact, or remove it in ilert (after an "
-                    "interrupted `pulumi up` that created it, run `pulumi up` again with "
-                    "ILERT_ADOPT_EXISTING=true)",
-                    context=exc.context,
-                    status=exc.status,
-                    code=exc.code,
-                    api_message=exc.api_message,
+                raise exc.with_hint(
+                    f"ilert already has this {self.kind.label} (id {existing['id']}): set adopt=True to "
+                    "manage the existing contact, or remove it in ilert (after an interrupted "
+                    "`pulumi up` that created it, run `pulumi up` again with ILERT_ADOPT_EXISTING=true)"
                 ) from None
         assert failure is not None
         raise failure

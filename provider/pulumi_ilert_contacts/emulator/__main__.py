@@ -9,23 +9,14 @@ so a parent process can wait for that line and read the port from it.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from ..config import is_loopback_host
 from .server import EmulatorServer
-
-
-def _is_loopback_host(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _user_ids(text: str) -> list[int]:
@@ -61,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the emulator until SIGTERM or SIGINT; returns the exit status."""
     args = _parser().parse_args(argv)
-    if not _is_loopback_host(args.host) and not args.allow_remote:
+    if not is_loopback_host(args.host) and not args.allow_remote:
         # The emulator accepts one fixed token and keeps test data: exposing it to the
         # network by accident is worse than an extra flag when it is meant.
         print(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import hmac
-import ipaddress
 import json
 import logging
 import re
@@ -24,6 +23,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from ..config import is_loopback_host
 from .faults import FaultInjector, FaultRule, FaultSpecError, RateLimiter, RequestCounter
 from .store import CONTACT_STATUSES, ContactKind, ContactStatus, ContactStore, DuplicateTargetError
 
@@ -197,15 +197,6 @@ def _primary(body: dict[str, Any], required: bool) -> bool:
 
 def _numeric(text: str) -> int | None:
     return int(text) if _NUMERIC_ID.fullmatch(text) else None
-
-
-def _is_loopback(address: str | None) -> bool:
-    if not address:
-        return False
-    try:
-        return ipaddress.ip_address(address.split("%", 1)[0]).is_loopback
-    except ValueError:
-        return False
 
 
 class EmulatorApp:
@@ -386,7 +377,7 @@ class EmulatorApp:
     def _serve_admin(self, request: Request) -> Response:
         # The admin surface has no authentication, so it must never be reachable from
         # another machine even when the API is served on a public interface.
-        if not _is_loopback(request.remote_addr):
+        if not is_loopback_host(request.remote_addr):
             return ApiError(
                 403, "The emulator admin surface only answers loopback clients", "FORBIDDEN"
             ).response()
