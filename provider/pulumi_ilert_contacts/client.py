@@ -3,7 +3,8 @@
 Every call goes through ``IlertClient.request``: it adds the Bearer header, takes a slot in the
 process-wide rate limiter, applies the timeout, logs (opt-in, token masked) and turns every
 failure into an ``IlertError`` with the operation in its message. The ``requests.Session`` (with
-the retry layer mounted) is made once per process, lazily, and shared by every client.
+the retry layer mounted) is made once per process, lazily, and shared by every client. requests and
+urllib3 are imported with it: a Pulumi program that only declares resources never loads them.
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ import os
 import sys
 import threading
 import time
-from typing import Any
-
-import requests
-from requests.adapters import HTTPAdapter
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .config import Settings
@@ -24,7 +22,9 @@ from .config import current as current_settings
 from .errors import IlertConnectionError, IlertError, IlertNotFoundError, error_from_response
 from .kinds import ContactKind
 from .ratelimit import RateLimiter, limiter_from_env
-from .retry import make_retry
+
+if TYPE_CHECKING:
+    import requests
 
 USER_AGENT = f"pulumi-ilert-contacts/{__version__}"
 TIMEOUT_ENV = "ILERT_HTTP_TIMEOUT"
@@ -47,6 +47,11 @@ def _shared() -> tuple[requests.Session, RateLimiter]:
     global _session, _limiter
     with _session_lock:
         if _session is None or _limiter is None:
+            import requests
+            from requests.adapters import HTTPAdapter
+
+            from .retry import make_retry
+
             _limiter = limiter_from_env()
             session = requests.Session()
             adapter = HTTPAdapter(
@@ -114,6 +119,8 @@ class IlertClient:
 
         ``context`` says what was being attempted, for the error message.
         """
+        import requests  # loaded by _shared(); here only for its exception classes
+
         session, limiter = _shared()
         limiter.acquire()
         started = time.monotonic()
@@ -248,6 +255,14 @@ def _reason(exc: BaseException) -> str:
         reason = getattr(arg, "reason", None)
         if reason is not None:
             inner = reason
+    # urllib3 wraps a TLS failure as SSLError(<the ssl module's error>): name the TLS error itself,
+    # and for a refused certificate say why (e.g. "self-signed certificate").
+    while inner.args and isinstance(inner.args[0], BaseException):
+        inner = inner.args[0]
+    import ssl
+
+    if isinstance(inner, ssl.SSLCertVerificationError):
+        return f"{type(inner).__name__}: {inner.verify_message}"
     return type(inner).__name__
 
 

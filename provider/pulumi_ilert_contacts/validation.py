@@ -3,6 +3,9 @@
 Each problem becomes one ``(property, reason)`` pair; the reason says what is wrong and what to do,
 naming the resource type so it reads well wherever it is printed. Values still unknown at preview
 time (outputs of other resources) are passed through: the engine checks again once they are known.
+
+phonenumbers and email-validator are imported on first use: checks run in the provider process, and
+a Pulumi program that only declares resources (and imports this module through them) never needs them.
 """
 
 from __future__ import annotations
@@ -11,15 +14,14 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
 from .kinds import OUTPUT_NAMES, PHONE, ContactKind
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The Pulumi SDK's marker for a value not known until the update runs (``pulumi.runtime.rpc``)."""
 PROVIDER_KEY = "__provider"
 MAX_TARGET_LENGTH = 255
+MAX_ID = 2**63 - 1
+"""ilert ids are 64-bit signed integers: a larger user id names no user."""
 
 
 @dataclass
@@ -126,6 +128,9 @@ def _check_user_id(value: Any, fail: Any) -> Any:
     if int(text) == 0:
         fail("user_id", "must be a positive ilert user id, got 0")
         return None
+    if int(text) > MAX_ID:
+        fail("user_id", f"is too large for an ilert user id (at most {MAX_ID}), got {_show(value)}")
+        return None
     return str(int(text))
 
 
@@ -139,6 +144,8 @@ def _check_region(value: Any, fail: Any) -> Any:
     if not isinstance(value, str):
         fail("region_code", f'must be a two-letter region code such as "DE", got {_show(value)}')
         return None
+    import phonenumbers
+
     region = value.strip().upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
         fail("region_code", f'{_show(value)} is not a known ISO 3166-1 alpha-2 region code (e.g. "DE", "US")')
@@ -147,6 +154,8 @@ def _check_region(value: Any, fail: Any) -> Any:
 
 
 def _check_phone(target: str, region: Any, raw_region: Any, fail: Any) -> str | None:
+    import phonenumbers
+
     if raw_region is not None and (region is None or is_unknown(region)):
         # The region is bad (already reported) or not known yet: the number cannot be judged.
         return target if region is not None else None
@@ -176,6 +185,8 @@ def _check_phone(target: str, region: Any, raw_region: Any, fail: Any) -> str | 
 
 
 def _check_email(target: str, fail: Any) -> str | None:
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(target, check_deliverability=False)
     except EmailNotValidError as exc:

@@ -14,6 +14,7 @@ from pulumi_ilert_contacts import (
     ContactEmailProvider,
     ContactPhoneNumberProvider,
     IlertAuthError,
+    IlertError,
     IlertServerError,
 )
 from pulumi_ilert_contacts.emulator import EmulatorServer
@@ -236,3 +237,18 @@ def test_lost_update_response_is_retried_to_the_same_result(
         "joe@example.com"
     ]
     assert admin.request_counts()["PUT"] == 2
+
+
+def test_create_whose_answer_and_look_up_both_fail_reports_the_create(
+    email: ContactEmailProvider, admin: EmulatorAdmin
+) -> None:
+    admin.add_fault("POST", "drop_after")
+    admin.add_fault("GET", "drop_before", count=20)
+
+    with pytest.raises(IlertError) as caught:
+        email.create(_inputs(email))
+
+    message = str(caught.value)
+    assert message.startswith("Unable to create email contact for user")
+    assert "ILERT_ADOPT_EXISTING=true" in message
+    assert len(_jane(admin)) == 1, "the POST landed; it must not have been sent again"

@@ -180,7 +180,16 @@ class ContactProvider(ResourceProvider):
         failure: IlertError | None = None
         for attempt in range(CREATE_ATTEMPTS):
             if attempt:
-                existing = DIRECTORY.find_by_target(client, self.kind, user_id, inputs["target"])
+                assert failure is not None
+                try:
+                    existing = DIRECTORY.find_by_target(client, self.kind, user_id, inputs["target"])
+                except IlertError as lookup:
+                    # Report the create that failed, not the look-up that could not tell whether it
+                    # landed, and say how to recover if it did.
+                    raise failure.with_hint(
+                        f"looking it up afterwards failed too ({lookup.detail}), so it may exist in "
+                        "ilert: if the next `pulumi up` says so, run it with ILERT_ADOPT_EXISTING=true"
+                    ) from None
                 if existing is not None:
                     return self._reconcile(client, user_id, existing, inputs)
                 time.sleep(0.5 * attempt)
