@@ -132,19 +132,18 @@ class IlertClient:
                 headers={"Authorization": f"Bearer {self.settings.token}"},
                 timeout=(CONNECT_TIMEOUT, self.read_timeout),
             )
-        except requests.Timeout as exc:
-            self._log(method, path, "timeout", started)
-            raise IlertConnectionError(
-                f"no answer from ilert at {self.settings.endpoint} within {self.read_timeout:g}s "
-                f"({type(exc).__name__})",
-                context=context,
-            ) from None
         except requests.RequestException as exc:
-            self._log(method, path, "connection error", started)
-            raise IlertConnectionError(
-                f"connection to ilert at {self.settings.endpoint} failed ({_reason(exc)})",
-                context=context,
-            ) from None
+            reason = _reason(exc)
+            # After its retries urllib3 reports a read timeout as a connection error; both read
+            # the same to the user.
+            if isinstance(exc, requests.Timeout) or reason.startswith(("ReadTimeout", "ConnectTimeout")):
+                self._log(method, path, "timeout", started)
+                within = f"within {self.read_timeout:g}s"
+                detail = f"no answer from ilert at {self.settings.endpoint} {within} ({reason})"
+            else:
+                self._log(method, path, "connection error", started)
+                detail = f"connection to ilert at {self.settings.endpoint} failed ({reason})"
+            raise IlertConnectionError(detail, context=context) from None
         self._log(method, path, str(response.status_code), started)
         if response.status_code not in expect:
             # redact: a proxy's non-JSON error page could echo the request headers back.
