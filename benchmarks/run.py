@@ -1,0 +1,177 @@
+"""Bulk-deployment benchmark: the ilert contacts provider against the Pulumi engine's own floor.
+
+    python benchmarks/run.py                      # the full run (make bench): N = 50, 200, 500
+    python benchmarks/run.py --quick              # a smoke run in well under a minute
+    python benchmarks/run.py --sizes 50 --repeat 1 --only lifecycle,imports
+
+Writes ``results.json``, ``results.md`` and ``time_vs_n.png`` to ``--out`` (and, with
+``--publish``, copies them to ``benchmarks/report/``); prints the tables. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+sys.path[:0] = [str(BENCH_DIR), str(REPO / "tests")]  # our modules, and the shared pulumi harness
+
+import report  # noqa: E402
+import scenarios  # noqa: E402
+from pulumi_harness import pulumi_binary, tool_path  # noqa: E402
+
+
+def _sizes(text: str) -> list[int]:
+    sizes = [int(part) for part in text.split(",") if part.strip()]
+    if not sizes or any(n < 2 for n in sizes):
+        raise argparse.ArgumentTypeError("sizes are comma-separated numbers of contacts, each at least 2")
+    return sizes
+
+
+SECTIONS = ("lifecycle", "parallel", "rate-limit", "imports")
+
+
+def _sections(text: str) -> list[str]:
+    sections = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown sections {sorted(unknown)}; choose from {', '.join(SECTIONS)}"
+        )
+    return sections
+
+
+def _windows(text: str) -> list[float]:
+    windows = [float(part) for part in text.split(",") if part.strip()]
+    if not windows or any(w <= 0 for w in windows):
+        raise argparse.ArgumentTypeError("windows are comma-separated positive numbers of seconds")
+    return windows
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes", type=_sizes, default=[50, 200, 500], help="numbers of contacts (50,200,500)"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the median is kept")
+    parser.add_argument("--out", type=Path, default=BENCH_DIR / "results", help="where results go")
+    parser.add_argument(
+        "--only",
+        type=_sections,
+        default=list(SECTIONS),
+        help=f"sections to run (default {','.join(SECTIONS)})",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: N=10, one run, lifecycle and imports"
+    )
+    parser.add_argument("--parallel-n", type=int, default=200, help="contacts of the --parallel sweep")
+    parser.add_argument("--rate-n", type=int, default=300, help="contacts of the rate-limited create")
+    parser.add_argument("--rate-limit", type=int, default=120, help="emulator limit per window")
+    parser.add_argument(
+        "--rate-windows", type=_windows, default=[6.0, 30.0], help="windows in seconds (live API: 60); 6,30"
+    )
+    parser.add_argument("--publish", action="store_true", help="copy the results to benchmarks/report/")
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway projects (printed)")
+    return parser
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{model}, {os.cpu_count()} CPUs, {mem_gib:.0f} GiB RAM, {platform.system()} {platform.release()}"
+
+
+def pulumi_version() -> str:
+    proc = subprocess.run(
+        ["pulumi", "version"], capture_output=True, text=True, env={**os.environ, "PATH": tool_path()}
+    )
+    return proc.stdout.strip() or "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if pulumi_binary() is None:
+        print("the pulumi CLI is not installed: run `make pulumi-cli`", file=sys.stderr)
+        return 2
+    if args.quick:
+        args.sizes, args.repeat, args.only = [10], 1, ["lifecycle", "imports"]
+    tmp = Path(tempfile.mkdtemp(prefix="ilert-bench-"))
+    ctx = scenarios.Context(tmp=tmp, repeat=max(1, args.repeat))
+    started = time.monotonic()
+    results: dict[str, Any] = {
+        "meta": {
+            "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+            "machine": machine(),
+            "python": platform.python_version(),
+            "pulumi": pulumi_version(),
+            "repeat": ctx.repeat,
+            "quick": args.quick,
+            "load_start": scenarios.load(),
+        },
+        "lifecycle": [],
+        "parallelism": None,
+        "rate_limited": None,
+        "import_time": None,
+    }
+    try:
+        if "lifecycle" in args.only:
+            for n in args.sizes:
+                results["lifecycle"].append(scenarios.lifecycle(ctx, n))
+        if "parallel" in args.only:
+            results["parallelism"] = scenarios.parallelism(ctx, args.parallel_n)
+        if "rate-limit" in args.only:
+            results["rate_limited"] = scenarios.rate_limited(
+                ctx, args.rate_n, args.rate_limit, args.rate_windows
+            )
+        if "imports" in args.only:
+            results["import_time"] = scenarios.import_time(repeat=1 if args.quick else 5)
+    except scenarios.BenchmarkFailed as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if args.keep:
+            print(f"projects kept in {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    results["meta"]["load_end"] = scenarios.load()
+    results["meta"]["duration_s"] = round(time.monotonic() - started, 1)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    text = report.markdown(results)
+    (args.out / "results.md").write_text(text)
+    if results["lifecycle"]:
+        report.plot(results, args.out / "time_vs_n.png")
+    print(text)
+    print(f"wrote {args.out}/results.json, results.md, time_vs_n.png", file=sys.stderr)
+    if args.publish:
+        published = BENCH_DIR / "report"
+        published.mkdir(exist_ok=True)
+        for name in ("results.json", "results.md", "time_vs_n.png"):
+            shutil.copy2(args.out / name, published / name)
+        print(f"copied to {published}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

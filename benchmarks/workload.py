@@ -1,0 +1,89 @@
+"""The contacts a benchmark declares, and the one Pulumi program that declares them.
+
+N contacts over N/10 users, each user with five email addresses and five phone numbers. The
+program reads the list from ``contacts.json`` beside it, so an update is a rewrite of that file,
+and the same program serves the real resources and the floor's stand-ins.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+FIRST_USER = 2001
+CONTACTS_PER_USER = 10
+
+PROGRAM = """\
+import json
+
+{imports}
+
+for c in json.load(open("contacts.json")):
+    if c["kind"] == "email":
+        {email}(c["name"], user_id=c["user_id"], target=c["target"])
+    else:
+        {phone}(c["name"], user_id=c["user_id"], region_code=c["region_code"], target=c["target"])
+"""
+
+VARIANTS = {
+    "http": {
+        "imports": "from pulumi_ilert_contacts import ContactEmail, ContactPhoneNumber",
+        "email": "ContactEmail",
+        "phone": "ContactPhoneNumber",
+    },
+    "floor": {
+        "imports": "from floor_provider import FloorEmail, FloorPhoneNumber",
+        "email": "FloorEmail",
+        "phone": "FloorPhoneNumber",
+    },
+}
+
+
+def users_for(n: int) -> list[int]:
+    """The ilert user ids of an N-contact workload (at least one)."""
+    return [FIRST_USER + i for i in range(max(1, n // CONTACTS_PER_USER))]
+
+
+def contacts(n: int, version: int = 0) -> list[dict[str, Any]]:
+    """N contacts, alternating email and phone, spread evenly over ``users_for(n)``.
+
+    ``version`` > 0 changes the target of every tenth contact (10 %), which is an in-place update.
+    """
+    users = users_for(n)
+    result: list[dict[str, Any]] = []
+    for i in range(n):
+        # Consecutive pairs (one email, one phone) go to the same user, round robin.
+        user = users[(i // 2) % len(users)]
+        changed = version > 0 and i % 10 == 0
+        suffix = f"v{version}" if changed else "v0"
+        if i % 2 == 0:
+            result.append(
+                {"kind": "email", "name": f"email-{i}", "user_id": str(user),
+                 "target": f"oncall-{i}-{suffix}@example.com"}
+            )  # fmt: skip
+        else:
+            # German mobile numbers: 0151 and eight digits, unique per contact and version.
+            number = f"+49151{(i * 10 + (version if changed else 0)) % 10**8:08d}"
+            result.append(
+                {"kind": "phone", "name": f"phone-{i}", "user_id": str(user), "region_code": "DE",
+                 "target": number}
+            )  # fmt: skip
+    return result
+
+
+def changed_count(n: int) -> int:
+    """How many contacts ``contacts(n, version>0)`` changes."""
+    return len(range(0, n, 10))
+
+
+def write_program(workdir: Path, variant: str, project: str) -> None:
+    """``Pulumi.yaml`` and ``__main__.py`` of the variant (``http`` or ``floor``)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "Pulumi.yaml").write_text(f"name: {project}\nruntime: python\n")
+    (workdir / "__main__.py").write_text(PROGRAM.format(**VARIANTS[variant]))
+
+
+def write_contacts(workdir: Path, n: int, version: int = 0) -> None:
+    """The program's ``contacts.json``."""
+    (workdir / "contacts.json").write_text(json.dumps(contacts(n, version)))
