@@ -8,10 +8,8 @@ Configure call, as ``ilert:apiToken``/``ilert:endpoint`` from the stack config w
 from __future__ import annotations
 
 import os
-import selectors
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf import json_format, struct_pb2
+from plugin_process import read_port
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider
@@ -47,26 +46,10 @@ class DynamicProviderServer:
             stderr=self._log,
             env=env,
         )
-        self.port = self._read_port(timeout=30.0)
+        self.port = read_port(self.process, 30.0, "the dynamic provider server")
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
         grpc.channel_ready_future(self.channel).result(timeout=CALL_TIMEOUT)
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
-
-    def _read_port(self, timeout: float) -> int:
-        assert self.process.stdout is not None
-        selector = selectors.DefaultSelector()
-        selector.register(self.process.stdout, selectors.EVENT_READ)
-        deadline = time.monotonic() + timeout
-        line = b""
-        while not line.endswith(b"\n"):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not selector.select(remaining):
-                raise TimeoutError("the dynamic provider server printed no port")
-            chunk = os.read(self.process.stdout.fileno(), 64)
-            if not chunk:
-                raise RuntimeError(f"the dynamic provider server exited ({self.process.poll()})")
-            line += chunk
-        return int(line.split(b"\n", 1)[0])
 
     def stop(self) -> None:
         self.channel.close()

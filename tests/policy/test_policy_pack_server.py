@@ -12,11 +12,8 @@ and AnalyzeStack (outputs of the whole stack).
 
 from __future__ import annotations
 
-import os
-import selectors
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,7 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf import empty_pb2, json_format, struct_pb2
+from plugin_process import read_port
 from policy_args import email, phone
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from pulumi_ilert_contacts import policies
@@ -52,29 +50,13 @@ class PolicyPackProcess:
             cwd=cwd,
         )
         try:
-            self.port = self._read_port(timeout=20.0)
+            self.port = read_port(self.process, 20.0, "the policy pack")
         except Exception:
             self.stop()
             raise AssertionError(f"the policy pack did not start:\n{log.read_text()}") from None
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
         grpc.channel_ready_future(self.channel).result(timeout=CALL_TIMEOUT)
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
-
-    def _read_port(self, timeout: float) -> int:
-        assert self.process.stdout is not None
-        selector = selectors.DefaultSelector()
-        selector.register(self.process.stdout, selectors.EVENT_READ)
-        deadline = time.monotonic() + timeout
-        line = b""
-        while not line.endswith(b"\n"):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not selector.select(remaining):
-                raise TimeoutError("the policy pack printed no port")
-            chunk = os.read(self.process.stdout.fileno(), 64)
-            if not chunk:
-                raise RuntimeError(f"the policy pack exited ({self.process.poll()})")
-            line += chunk
-        return int(line.split(b"\n", 1)[0])
 
     def stop(self) -> None:
         if hasattr(self, "channel"):
