@@ -174,13 +174,21 @@ def run_pulumi(workdir: Path, env: dict[str, str], stack: str, *args: str, timeo
         )
         monitor = ProviderMonitor(proc.pid).start()
         killer = threading.Timer(timeout, proc.kill)
+        killer.daemon = True
         killer.start()
-        # wait4, not wait: its rusage is the CPU time of the command's whole process tree.
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        killer.cancel()
+        try:
+            # wait4, not wait: its rusage is the CPU time of the command's whole process tree.
+            _, status, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - started
+        except BaseException:
+            # Interrupted (SIGTERM, Ctrl-C): do not leave the engine running behind us.
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            killer.cancel()
+            monitor.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)
-        monitor.stop()
         log.seek(0)
         output = log.read().decode(errors="replace")
     return Measured(

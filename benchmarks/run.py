@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -110,6 +111,13 @@ def pulumi_version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # A plain SIGTERM would skip the `with` blocks that stop the emulators: make it an exit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # Started with SIGINT ignored (a background job of a non-interactive shell, nohup, some CI
+    # runners), every pulumi command would inherit that: the engine stops its language host with
+    # SIGINT and, when it is ignored, waits 5 s before killing it - once per command that runs the
+    # program. A handler (unlike SIG_IGN) is not inherited across exec.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if pulumi_binary() is None:
         print("the pulumi CLI is not installed: run `make pulumi-cli`", file=sys.stderr)
         return 2
