@@ -402,12 +402,12 @@ ROLES = {
         PROVIDER_PRELUDE,
         # Unpickling the providers imports their modules; the first check loads the validators,
         # the first request the HTTP stack.
-        "from pulumi_ilert_contacts.contacts.email import ContactEmailProvider\n"
-        "from pulumi_ilert_contacts.contacts.phone import ContactPhoneNumberProvider\n"
+        "from pulumi_ilert_contacts.dynamic.email import ContactEmailProvider\n"
+        "from pulumi_ilert_contacts.dynamic.phone import ContactPhoneNumberProvider\n"
         "ContactEmailProvider().check({}, {'user_id': '1', 'target': 'a@example.com'})\n"
         "ContactPhoneNumberProvider().check({}, {'user_id': '1', 'region_code': 'DE', "
         "'target': '+4915100000010'})\n"
-        "from pulumi_ilert_contacts import client\n"
+        "from pulumi_ilert_contacts.core import client\n"
         "client._shared()",
     ),
     "floor program and provider": (PROVIDER_PRELUDE, "import floor_provider"),

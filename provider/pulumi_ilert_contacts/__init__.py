@@ -12,9 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from .contacts.email import ContactEmail, ContactEmailArgs, ContactEmailProvider
-    from .contacts.phone import ContactPhoneNumber, ContactPhoneNumberArgs, ContactPhoneNumberProvider
-    from .errors import (
+    from .core.errors import (
         IlertApiError,
         IlertAuthError,
         IlertConfigError,
@@ -26,6 +24,8 @@ if TYPE_CHECKING:
         IlertServerError,
         IlertValidationError,
     )
+    from .dynamic.email import ContactEmail, ContactEmailArgs, ContactEmailProvider
+    from .dynamic.phone import ContactPhoneNumber, ContactPhoneNumberArgs, ContactPhoneNumberProvider
 
 __all__ = [
     "ContactEmail",
@@ -49,7 +49,7 @@ __all__ = [
 
 # Where each public name lives: the resources pull in the Pulumi SDK, the errors do not.
 _EXPORTS = {
-    name: ".contacts.email" if "Email" in name else ".contacts.phone" if "Phone" in name else ".errors"
+    name: ".dynamic.email" if "Email" in name else ".dynamic.phone" if "Phone" in name else ".core.errors"
     for name in __all__
     if name != "__version__"
 }

@@ -35,9 +35,9 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from .contacts.directory import same_target
-from .kinds import EMAIL, PHONE, ContactKind
-from .validation import UNKNOWN, check_contact, is_unknown
+from .core.directory import same_target
+from .core.kinds import EMAIL, PHONE, ContactKind
+from .core.validation import UNKNOWN, check_contact, is_unknown
 
 PACK_NAME = "ilert-contacts"
 """The name the pack reports to the engine (and the key of its config file's policies)."""

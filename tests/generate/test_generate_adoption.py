@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider, client, config
-from pulumi_ilert_contacts.contacts.base import ContactProvider
-from pulumi_ilert_contacts.contacts.directory import DIRECTORY
+from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider
+from pulumi_ilert_contacts.core import client, config
+from pulumi_ilert_contacts.core.directory import DIRECTORY
+from pulumi_ilert_contacts.dynamic.provider import ContactProvider
 
 from .conftest import Account
 from .support import TOKEN, declared_resources, generate

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pulumi_ilert_contacts
-from pulumi_ilert_contacts.kinds import EMAIL
-from pulumi_ilert_contacts.validation import check_contact
+from pulumi_ilert_contacts.core.kinds import EMAIL
+from pulumi_ilert_contacts.core.validation import check_contact
 
 from .conftest import Account
 from .support import EPOCH, TOKEN, declared_resources, generate, ruff_check

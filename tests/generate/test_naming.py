@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE
 from pulumi_ilert_contacts.generate.inventory import LiveContact
 from pulumi_ilert_contacts.generate.naming import SLUG_LIMIT, assign_names, slug, variable_name
-from pulumi_ilert_contacts.kinds import EMAIL, PHONE
 
 
 def email(user: str, contact_id: int, target: str) -> LiveContact:

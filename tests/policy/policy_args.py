@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi_ilert_contacts.kinds import EMAIL, PHONE
+from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE
 from pulumi_policy import (
     PolicyCustomTimeouts,
     PolicyResource,

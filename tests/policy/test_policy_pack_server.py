@@ -25,7 +25,7 @@ from plugin_process import read_port
 from policy_args import email, phone
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from pulumi_ilert_contacts import policies
-from pulumi_ilert_contacts.validation import UNKNOWN
+from pulumi_ilert_contacts.core.validation import UNKNOWN
 
 REPO = Path(__file__).resolve().parents[2]
 PACK_DIR = REPO / "policy"

@@ -9,7 +9,8 @@ import sys
 import pytest
 from policy_args import USER, Res, Validator, email, other, phone, run_resource, run_stack
 from pulumi_ilert_contacts import policies
-from pulumi_ilert_contacts.kinds import EMAIL, PHONE
+from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE
+from pulumi_ilert_contacts.core.validation import UNKNOWN
 from pulumi_ilert_contacts.policies import (
     all_policies,
     validate_contact_status,
@@ -20,7 +21,6 @@ from pulumi_ilert_contacts.policies import (
     validate_single_primary_phone,
     validate_user_has_phone,
 )
-from pulumi_ilert_contacts.validation import UNKNOWN
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 
 DOMAINS = {"allowedDomains": ["example.com", "Example.org"]}

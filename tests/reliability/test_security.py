@@ -18,8 +18,9 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi_fixtures import TOKEN, USERS
 from pulumi_harness import Stack
-from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider, IlertError, client, config
-from pulumi_ilert_contacts.contacts.directory import DIRECTORY
+from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider, IlertError
+from pulumi_ilert_contacts.core import client, config
+from pulumi_ilert_contacts.core.directory import DIRECTORY
 from pulumi_ilert_contacts.emulator import EmulatorServer
 from security_support import proxy_trap, self_signed_certificate, tls_emulator
 

@@ -19,9 +19,9 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pulumi_fixtures import TOKEN
+from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE, ContactKind
+from pulumi_ilert_contacts.core.validation import MAX_TARGET_LENGTH, check_contact
 from pulumi_ilert_contacts.emulator import EmulatorServer
-from pulumi_ilert_contacts.kinds import EMAIL, PHONE, ContactKind
-from pulumi_ilert_contacts.validation import MAX_TARGET_LENGTH, check_contact
 
 USER = "1001"
 MAX_ID = 2**63 - 1

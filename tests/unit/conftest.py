@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from pulumi_ilert_contacts import client, config
-from pulumi_ilert_contacts.contacts.directory import DIRECTORY
+from pulumi_ilert_contacts.core import client, config
+from pulumi_ilert_contacts.core.directory import DIRECTORY
 from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
 

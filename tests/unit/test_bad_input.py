@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider, IlertError
-from pulumi_ilert_contacts.contacts.base import ContactProvider, resource_props
+from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE
+from pulumi_ilert_contacts.dynamic.provider import ContactProvider, resource_props
 from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
-from pulumi_ilert_contacts.kinds import EMAIL, PHONE
 
 from .support import USER, total_requests
 

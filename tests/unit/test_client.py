@@ -18,13 +18,13 @@ from pulumi_ilert_contacts import (
     IlertServerError,
     IlertValidationError,
     __version__,
-    config,
 )
-from pulumi_ilert_contacts.client import IlertClient, shared_client
-from pulumi_ilert_contacts.config import Settings, normalise_endpoint
+from pulumi_ilert_contacts.core import config
+from pulumi_ilert_contacts.core.client import IlertClient, shared_client
+from pulumi_ilert_contacts.core.config import Settings, normalise_endpoint
+from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE
 from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
-from pulumi_ilert_contacts.kinds import EMAIL, PHONE
 
 from .support import TOKEN, USER, emails_of, phones_of, wait_until_answered
 

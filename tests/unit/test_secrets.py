@@ -14,9 +14,10 @@ import dill
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
-from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider, config
-from pulumi_ilert_contacts.client import IlertClient, shared_client
-from pulumi_ilert_contacts.contacts.base import ContactProvider
+from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider
+from pulumi_ilert_contacts.core import config
+from pulumi_ilert_contacts.core.client import IlertClient, shared_client
+from pulumi_ilert_contacts.dynamic.provider import ContactProvider
 from pulumi_ilert_contacts.emulator import EmulatorServer
 
 from .support import TOKEN, USER

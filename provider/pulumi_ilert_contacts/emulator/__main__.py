@@ -15,7 +15,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from ..config import is_loopback_host
+from ..core.config import is_loopback_host
 from .server import EmulatorServer
 
 

@@ -23,7 +23,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from ..config import is_loopback_host
+from ..core.config import is_loopback_host
 from .faults import FaultInjector, FaultRule, FaultSpecError, RateLimiter, RequestCounter
 from .store import CONTACT_STATUSES, ContactKind, ContactStatus, ContactStore, DuplicateTargetError
 

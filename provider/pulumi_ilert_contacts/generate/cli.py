@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .stamp import parse_timestamp
 
 if TYPE_CHECKING:
-    from ..client import IlertClient
+    from ..core.client import IlertClient
     from .inventory import UserContacts
 
 EXIT_ERROR = 1
@@ -94,9 +94,9 @@ def run(args: argparse.Namespace) -> int:
     """Carry out ``generate``; returns the exit status."""
     # The API client and validation pull in requests, phonenumbers and email-validator: only
     # load them once a command actually needs them.
-    from ..client import IlertClient
-    from ..config import current
-    from ..errors import IlertError
+    from ..core.client import IlertClient
+    from ..core.config import current
+    from ..core.errors import IlertError
     from .document import Generation, public_endpoint
     from .output import emit
     from .python_source import render_python
@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _read_users(client: IlertClient, users: list[str]) -> list[UserContacts]:
     """Every user's contacts, with a progress line per user; raises ``IlertError``."""
-    from ..errors import IlertNotFoundError
+    from ..core.errors import IlertNotFoundError
     from .document import user_summary
     from .inventory import read_user
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..client import IlertClient
-from ..kinds import EMAIL, PHONE, ContactKind
-from ..validation import check_contact
+from ..core.client import IlertClient
+from ..core.kinds import EMAIL, PHONE, ContactKind
+from ..core.validation import check_contact
 
 KINDS: tuple[ContactKind, ...] = (EMAIL, PHONE)
 """The kinds read for each user, in the order they are rendered."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..kinds import PHONE
+from ..core.kinds import PHONE
 from .document import Generation, contact_comments, header_lines, user_summary
 from .inventory import LiveContact
 from .naming import contact_key, variable_name

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from ..kinds import EMAIL, PHONE
+from ..core.kinds import EMAIL, PHONE
 from .document import Generation, contact_comments, header_lines, user_summary, wrap_comment
 from .inventory import LiveContact
 

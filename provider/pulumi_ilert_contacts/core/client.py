@@ -16,7 +16,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
+from .._version import __version__
 from .config import Settings
 from .config import current as current_settings
 from .errors import IlertConnectionError, IlertError, IlertNotFoundError, error_from_response

@@ -14,9 +14,9 @@ import threading
 import time
 from typing import Any
 
-from ..client import IlertClient
-from ..errors import IlertNotFoundError
-from ..kinds import ContactKind
+from .client import IlertClient
+from .errors import IlertNotFoundError
+from .kinds import ContactKind
 
 TTL = 30.0
 

@@ -11,10 +11,20 @@ a Pulumi program that only declares resources (and imports this module through t
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .kinds import OUTPUT_NAMES, PHONE, ContactKind
+
+Naming = Callable[[ContactKind, str], str]
+"""How a face spells a property in messages: Python names for the dynamic resources (the
+default), schema names (``regionCode``) for the plugin."""
+
+
+def python_naming(_kind: ContactKind, name: str) -> str:
+    """Messages in Python names (``ContactPhoneNumber.region_code``)."""
+    return name
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The Pulumi SDK's marker for a value not known until the update runs (``pulumi.runtime.rpc``)."""
@@ -44,12 +54,20 @@ def is_unknown(value: Any) -> bool:
     return output is not None and isinstance(value, output.Unknown)
 
 
-def check_contact(kind: ContactKind, news: dict[str, Any]) -> CheckOutcome:
-    """Validate and normalise the inputs of one contact resource of ``kind``."""
+def check_contact(
+    kind: ContactKind, news: dict[str, Any], *, naming: Naming = python_naming
+) -> CheckOutcome:
+    """Validate and normalise the inputs (Python names) of one contact resource of ``kind``.
+
+    Failures are ``(Python name, reason)``; the reason spells properties as ``naming`` does.
+    """
     out = CheckOutcome()
 
+    def n(prop: str) -> str:
+        return naming(kind, prop)
+
     def fail(prop: str, reason: str) -> None:
-        out.failures.append((prop, f"{kind.resource}.{prop} {reason}"))
+        out.failures.append((prop, f"{kind.resource}.{n(prop)} {reason}"))
 
     allowed = set(kind.input_names)
     for name in sorted(news):
@@ -57,7 +75,8 @@ def check_contact(kind: ContactKind, news: dict[str, Any]) -> CheckOutcome:
             continue
         if name in OUTPUT_NAMES and (news[name] is None or is_unknown(news[name])):
             continue  # outputs seeded by the resource class so they resolve
-        fail(name, f"is not a property of {kind.resource}; expected one of {', '.join(kind.input_names)}")
+        expected = ", ".join(map(n, kind.input_names))
+        fail(name, f"is not a property of {kind.resource}; expected one of {expected}")
 
     user_id = _check_user_id(news.get("user_id"), fail)
     if user_id is not None:
@@ -88,7 +107,7 @@ def check_contact(kind: ContactKind, news: dict[str, Any]) -> CheckOutcome:
     elif len(target) > MAX_TARGET_LENGTH:
         fail("target", f"is {len(target)} characters long; ilert accepts at most {MAX_TARGET_LENGTH}")
     elif kind is PHONE:
-        phone = _check_phone(target, region, news.get("region_code"), fail)
+        phone = _check_phone(target, region, news.get("region_code"), fail, n("region_code"))
         if phone is not None:
             out.inputs["target"] = phone
     else:
@@ -153,7 +172,7 @@ def _check_region(value: Any, fail: Any) -> Any:
     return region
 
 
-def _check_phone(target: str, region: Any, raw_region: Any, fail: Any) -> str | None:
+def _check_phone(target: str, region: Any, raw_region: Any, fail: Any, region_name: str) -> str | None:
     import phonenumbers
 
     if raw_region is not None and (region is None or is_unknown(region)):
@@ -163,7 +182,8 @@ def _check_phone(target: str, region: Any, raw_region: Any, fail: Any) -> str | 
         number = phonenumbers.parse(target, region)
     except phonenumbers.NumberParseException as exc:
         hint = (
-            " (give the number in international form, e.g. +4915123456789, or set region_code)"
+            " (give the number in international form, e.g. +4915123456789, or set "
+            f"{region_name})"
             if region is None
             else ""
         )
@@ -177,7 +197,7 @@ def _check_phone(target: str, region: Any, raw_region: Any, fail: Any) -> str | 
     if region is not None and actual != region:
         fail(
             "target",
-            f"{_show(target)} is a number of region {actual}, but region_code is {region}; "
+            f"{_show(target)} is a number of region {actual}, but {region_name} is {region}; "
             "make them match",
         )
         return None

@@ -1,0 +1,206 @@
+"""The two kinds of contact and the one table of their properties.
+
+A kind knows its API path, its properties and the words used for it in messages. A property knows
+its Python name (``region_code``: the dynamic resources, the core's dicts), its schema name
+(``regionCode``: the native plugin, YAML programs, every generated SDK), the ilert JSON field it
+maps to, its type and its documentation. Both faces and the plugin's schema are derived from this
+table; nothing else spells a property name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+PropertyType = Literal["string", "boolean", "integer"]
+
+STATUSES = ("OK", "LOCKED", "BLACKLISTED")
+"""The values of ``status``: ilert notifies only contacts whose status is ``OK``."""
+
+
+@dataclass(frozen=True)
+class Property:
+    """One property of a contact resource."""
+
+    name: str
+    """The Python name (``region_code``)."""
+    camel: str
+    """The schema name (``regionCode``): plugin inputs and outputs, YAML, generated SDKs."""
+    type: PropertyType
+    description: str
+    api: str | None = None
+    """The ilert JSON field, for the properties sent in a POST/PUT body."""
+    input: bool = True
+    """Set by the user (else computed by ilert: an output only)."""
+    required: bool = False
+    default: Any = None
+    replaces: bool = False
+    """A change means a new contact (ilert cannot move a contact to another user)."""
+
+
+def _user_id(what: str) -> Property:
+    return Property(
+        "user_id",
+        "userId",
+        "string",
+        f"The numeric id of the ilert user who owns the {what}, as a string of digits. "
+        "Changing it replaces the contact.",
+        required=True,
+        replaces=True,
+    )
+
+
+def _adopt(what: str) -> Property:
+    return Property(
+        "adopt",
+        "adopt",
+        "boolean",
+        f"Take over the user's existing {what} with the same target (updating it to match) instead "
+        "of creating one. Default `false`.",
+        default=False,
+    )
+
+
+_CONTACT_ID = Property(
+    "contact_id", "contactId", "integer", "ilert's id of the contact.", input=False
+)
+_STATUS = Property(
+    "status",
+    "status",
+    "string",
+    "`OK`, `LOCKED` or `BLACKLISTED`: ilert does not notify LOCKED or BLACKLISTED contacts.",
+    input=False,
+)
+
+
+@dataclass(frozen=True)
+class ContactKind:
+    """One contact kind of the ilert API (``/users/{id}/contacts/<path>``)."""
+
+    resource: str
+    """The resource's type name (``ContactEmail``), used in messages and type tokens."""
+    path: str
+    """The API collection (``emails`` or ``phone-numbers``)."""
+    label: str
+    """What a person calls one (``email contact``)."""
+    description: str
+    """What the resource is, for docstrings and the schema."""
+    properties: tuple[Property, ...]
+
+    @property
+    def inputs(self) -> tuple[Property, ...]:
+        """The properties a user sets, in declaration order."""
+        return tuple(p for p in self.properties if p.input)
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        """The Python names of the inputs: the API fields plus ``user_id`` and ``adopt``."""
+        return tuple(p.name for p in self.inputs)
+
+    @property
+    def fields(self) -> tuple[tuple[str, str], ...]:
+        """(Python name, ilert JSON field) for every field the API takes in a POST/PUT body."""
+        return tuple((p.name, p.api) for p in self.properties if p.api is not None)
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """The value of each optional input when it is not set."""
+        return {p.name: p.default for p in self.inputs if p.default is not None}
+
+    @property
+    def type_token(self) -> str:
+        """The type token of the dynamic resource."""
+        return f"pulumi-python:dynamic/ilert:{self.resource}"
+
+    def to_api(self, props: dict[str, Any]) -> dict[str, Any]:
+        """The full POST/PUT body for ``props`` (PUT is a full replace: every field is sent)."""
+        return {api: props[prop] for prop, api in self.fields}
+
+    def from_api(self, contact: dict[str, Any]) -> dict[str, Any]:
+        """Python-named properties (without ``user_id``/``adopt``) of a contact object from ilert."""
+        props = {prop: contact.get(api) for prop, api in self.fields}
+        props["contact_id"] = int(contact["id"])
+        props["status"] = contact.get("status")
+        return props
+
+
+EMAIL = ContactKind(
+    resource="ContactEmail",
+    path="emails",
+    label="email contact",
+    description="An email address ilert notifies a user at.",
+    properties=(
+        _user_id("email contact"),
+        Property(
+            "target",
+            "target",
+            "string",
+            "The email address: checked (syntax only, no DNS) and normalised, at most 255 characters.",
+            api="target",
+            required=True,
+        ),
+        _adopt("email contact"),
+        _CONTACT_ID,
+        _STATUS,
+    ),
+)
+
+PHONE = ContactKind(
+    resource="ContactPhoneNumber",
+    path="phone-numbers",
+    label="phone number contact",
+    description="A phone number ilert calls or texts a user at.",
+    properties=(
+        _user_id("phone number contact"),
+        Property(
+            "region_code",
+            "regionCode",
+            "string",
+            'The ISO 3166-1 alpha-2 region of the number, e.g. "DE" (any case; stored upper-case).',
+            api="regionCode",
+            required=True,
+        ),
+        Property(
+            "target",
+            "target",
+            "string",
+            "The number, international (+4915123456789) or national for the region (0151 23456789); "
+            "it must be valid and belong to the region, and is stored in E.164.",
+            api="target",
+            required=True,
+        ),
+        Property(
+            "primary",
+            "primary",
+            "boolean",
+            "The user's primary number. ilert allows one per user, so making one primary clears the "
+            "others. Default `false`.",
+            api="primary",
+            default=False,
+        ),
+        _adopt("phone number contact"),
+        _CONTACT_ID,
+        _STATUS,
+    ),
+)
+
+KINDS = (EMAIL, PHONE)
+
+OUTPUT_NAMES = tuple(p.name for p in EMAIL.properties if not p.input)
+"""Properties ilert computes (``contact_id``, ``status``): the same for both kinds."""
+
+
+def camel_name(kind: ContactKind, name: str) -> str:
+    """The schema name of a Python property name; a name the kind does not have is kept."""
+    for prop in kind.properties:
+        if prop.name == name:
+            return prop.camel
+    return name
+
+
+def python_name(kind: ContactKind, camel: str) -> str:
+    """The Python name of a schema property name; a name the kind does not have is kept."""
+    for prop in kind.properties:
+        if prop.camel == camel:
+            return prop.name
+    return camel

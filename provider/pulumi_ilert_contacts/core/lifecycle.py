@@ -1,0 +1,266 @@
+"""The life of a contact, written once for both faces: check, diff, create (with lost-response
+recovery and adoption), read, update, delete and look-up.
+
+Everything here works on plain dicts keyed by Python property names (``kinds.py``) and takes the
+``IlertClient`` to use as an argument; it knows nothing of Pulumi's wire types. The dynamic
+providers (``dynamic/``) and the native plugin (``plugin/``) only translate names and result types
+around these functions.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .client import IlertClient
+from .directory import DIRECTORY, same_target
+from .errors import (
+    IlertConnectionError,
+    IlertError,
+    IlertNotFoundError,
+    IlertServerError,
+    IlertValidationError,
+)
+from .kinds import ContactKind
+from .validation import PROVIDER_KEY, CheckOutcome, Naming, check_contact, python_naming
+
+CREATE_ATTEMPTS = 3
+"""POSTs tried at most for one create; each after a lost answer is preceded by a look-up."""
+
+ID_FORM = "'<user_id>:<contact_id>', e.g. '1001:17'"
+
+
+def make_id(user_id: str, contact_id: int) -> str:
+    """The Pulumi resource id: ``"<user_id>:<contact_id>"``."""
+    return f"{user_id}:{contact_id}"
+
+
+def parse_id(id_: str) -> tuple[str, int]:
+    """Split a resource id into user id and contact id."""
+    user_id, sep, contact_id = str(id_).partition(":")
+    if not sep or not user_id.isdigit() or not contact_id.isdigit():
+        raise IlertError(f"malformed ilert contact id {id_!r}: expected {ID_FORM}")
+    return str(int(user_id)), int(contact_id)
+
+
+# -- planning: never calls the API -------------------------------------------------------------
+
+
+def check(kind: ContactKind, news: dict[str, Any], *, naming: Naming = python_naming) -> CheckOutcome:
+    """Validate and normalise the inputs; every problem names the property and the reason."""
+    return check_contact(kind, news, naming=naming)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a change of inputs means: the properties that differ, and those that force a new contact."""
+
+    changed: list[str] = field(default_factory=list)
+    replaces: list[str] = field(default_factory=list)
+
+    @property
+    def stables(self) -> list[str]:
+        """Properties that keep their value through this change (none when it replaces)."""
+        return [] if self.replaces else ["user_id", "contact_id"]
+
+
+def diff(kind: ContactKind, olds: dict[str, Any], news: dict[str, Any]) -> Plan:
+    """Compare the user's properties only; a new ``user_id`` means a new contact."""
+    defaults = kind.defaults
+    changed = [
+        prop.name
+        for prop in kind.inputs
+        if olds.get(prop.name, defaults.get(prop.name)) != news.get(prop.name, defaults.get(prop.name))
+    ]
+    by_name = {prop.name: prop for prop in kind.inputs}
+    return Plan(changed, [name for name in changed if by_name[name].replaces])
+
+
+# -- lifecycle ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Created:
+    """A contact that exists in ilert now: its resource id and every property (Python names)."""
+
+    id: str
+    outputs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Observed:
+    """A contact as read from ilert: its id, its outputs and the inputs that would declare it."""
+
+    id: str
+    outputs: dict[str, Any]
+    inputs: dict[str, Any]
+
+
+def checked_inputs(kind: ContactKind, props: dict[str, Any]) -> dict[str, Any]:
+    """The checked user properties from a property bag (re-checked: create and update may be
+    called without a preceding check, e.g. by tests or an old state)."""
+    outcome = check_contact(kind, {k: v for k, v in props.items() if k != PROVIDER_KEY})
+    if outcome.failures:
+        raise IlertError("; ".join(reason for _, reason in outcome.failures))
+    return outcome.inputs
+
+
+def create(
+    client: IlertClient, kind: ContactKind, props: dict[str, Any], *, adopt_existing: bool = False
+) -> Created:
+    """Create the contact, or take over an existing one with ``adopt`` (or the recovery switch)."""
+    inputs = checked_inputs(kind, props)
+    user_id = inputs["user_id"]
+    try:
+        if inputs["adopt"] or adopt_existing:
+            existing = DIRECTORY.find_by_target(client, kind, user_id, inputs["target"])
+            if existing is not None:
+                contact = _reconcile(client, kind, user_id, existing, inputs)
+                return Created(make_id(user_id, int(contact["id"])), _outputs(inputs, contact))
+        contact = _post(client, kind, user_id, inputs)
+    finally:
+        DIRECTORY.invalidate(client, kind, user_id)
+    return Created(make_id(user_id, int(contact["id"])), _outputs(inputs, contact))
+
+
+def read(client: IlertClient, kind: ContactKind, id_: str, props: dict[str, Any]) -> Observed | None:
+    """The live contact, or ``None`` when it (or its user) is gone.
+
+    ``props`` are the properties in the state, empty for an import: the user's spelling of the
+    target is kept when it names the same contact, so a refresh finds no drift in it.
+    """
+    user_id, contact_id = parse_id(id_)
+    contact = DIRECTORY.find(client, kind, user_id, contact_id)
+    if contact is None:
+        return None
+    live = kind.from_api(contact)
+    if props.get("target") is not None and same_target(kind, str(live["target"]), str(props["target"])):
+        live["target"] = props["target"]
+    inputs = {
+        "user_id": user_id,
+        **{prop: live[prop] for prop, _ in kind.fields},
+        "adopt": bool(props.get("adopt", False)),
+    }
+    return Observed(
+        make_id(user_id, contact_id),
+        {**inputs, "contact_id": live["contact_id"], "status": live["status"]},
+        inputs,
+    )
+
+
+def update(
+    client: IlertClient, kind: ContactKind, id_: str, olds: dict[str, Any], news: dict[str, Any]
+) -> dict[str, Any]:
+    """Full-replace PUT of the contact; a change of ``adopt`` alone calls nothing."""
+    inputs = checked_inputs(kind, news)
+    user_id, contact_id = parse_id(id_)
+    if all(olds.get(prop) == inputs[prop] for prop, _ in kind.fields):
+        return {**inputs, "contact_id": olds.get("contact_id", contact_id), "status": olds.get("status")}
+    try:
+        contact = client.update_contact(kind, user_id, contact_id, kind.to_api(inputs))
+    except IlertNotFoundError as exc:
+        raise exc.with_hint(
+            "it was deleted outside Pulumi: run `pulumi refresh` and `pulumi up` to create it again"
+        ) from None
+    finally:
+        DIRECTORY.invalidate(client, kind, user_id)
+    return _outputs(inputs, contact)
+
+
+def delete(client: IlertClient, kind: ContactKind, id_: str) -> None:
+    """DELETE the contact; one that is already gone counts as deleted."""
+    user_id, contact_id = parse_id(id_)
+    try:
+        client.delete_contact(kind, user_id, contact_id)
+    finally:
+        DIRECTORY.invalidate(client, kind, user_id)
+
+
+def lookup(client: IlertClient, kind: ContactKind, user_id: str, target: str) -> Observed:
+    """The user's contact with this (checked) target, for the data-source functions.
+
+    Raises ``IlertNotFoundError`` when ilert does not know the user or the user has no such contact.
+    """
+    listed = DIRECTORY.contacts(client, kind, user_id)
+    context = f"Unable to find {kind.label} {target!r} of user {user_id}"
+    if listed is None:
+        raise IlertNotFoundError("ilert has no user with this id", context=context, status=404)
+    for contact in listed.values():
+        if same_target(kind, str(contact.get("target", "")), target):
+            found = read(client, kind, make_id(user_id, int(contact["id"])), {"target": target})
+            if found is not None:
+                return found
+    raise IlertNotFoundError(
+        f"the user has {len(listed)} {kind.label}(s), none with this target", context=context, status=404
+    )
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _outputs(inputs: dict[str, Any], contact: dict[str, Any]) -> dict[str, Any]:
+    # The user's spelling of the fields is kept (it is what diff compares against); ilert supplies
+    # what only it knows.
+    return {**inputs, "contact_id": int(contact["id"]), "status": contact.get("status")}
+
+
+def _post(client: IlertClient, kind: ContactKind, user_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """POST the contact without ever creating it twice.
+
+    A POST whose answer is lost (connection dropped, timeout, 5xx from a proxy) may still have
+    created the contact; resending it blindly would make a duplicate. So each such failure is
+    followed by a fresh look-up by target: if the contact is there it is taken, else the POST is
+    tried again.
+    """
+    body = kind.to_api(inputs)
+    failure: IlertError | None = None
+    for attempt in range(CREATE_ATTEMPTS):
+        if attempt:
+            assert failure is not None
+            try:
+                existing = DIRECTORY.find_by_target(client, kind, user_id, inputs["target"])
+            except IlertError as lookup_failure:
+                # Report the create that failed, not the look-up that could not tell whether it
+                # landed, and say how to recover if it did.
+                raise failure.with_hint(
+                    f"looking it up afterwards failed too ({lookup_failure.detail}), so it may exist in "
+                    "ilert: if the next `pulumi up` says so, run it with ILERT_ADOPT_EXISTING=true"
+                ) from None
+            if existing is not None:
+                return _reconcile(client, kind, user_id, existing, inputs)
+            time.sleep(0.5 * attempt)
+        try:
+            return client.create_contact(kind, user_id, body)
+        except (IlertConnectionError, IlertServerError) as exc:
+            failure = exc
+        except IlertValidationError as exc:
+            existing = DIRECTORY.find_by_target(client, kind, user_id, inputs["target"])
+            if existing is None:
+                raise
+            if failure is not None:
+                # Our own earlier POST landed after all (its answer was lost): take it.
+                return _reconcile(client, kind, user_id, existing, inputs)
+            raise exc.with_hint(
+                f"ilert already has this {kind.label} (id {existing['id']}): set adopt=True to "
+                "manage the existing contact, or remove it in ilert (after an interrupted "
+                "`pulumi up` that created it, run `pulumi up` again with ILERT_ADOPT_EXISTING=true)"
+            ) from None
+    assert failure is not None
+    raise failure
+
+
+def _reconcile(
+    client: IlertClient, kind: ContactKind, user_id: str, contact: dict[str, Any], inputs: dict[str, Any]
+) -> dict[str, Any]:
+    """Make an existing contact match the inputs (one PUT, only if something differs)."""
+    wanted = kind.to_api(inputs)
+    differs = any(
+        not same_target(kind, str(contact.get(api)), str(value))
+        if api == "target"
+        else contact.get(api) != value
+        for api, value in wanted.items()
+    )
+    if not differs:
+        return contact
+    return client.update_contact(kind, user_id, int(contact["id"]), wanted)

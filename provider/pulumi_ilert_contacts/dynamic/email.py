@@ -1,0 +1,77 @@
+"""``ContactEmail``: an email address ilert notifies a user at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import pulumi
+import pulumi.dynamic
+
+from ..core.kinds import EMAIL, ContactKind
+from .provider import ContactProvider, resource_props
+
+
+@dataclass
+class ContactEmailArgs:
+    """The arguments of a ``ContactEmail``.
+
+    :param user_id: Numeric id of the ilert user (an int or a digit string). Changing it replaces
+        the contact.
+    :param target: The email address. Validated (syntax only, no DNS) and normalised.
+    :param adopt: Take over an existing email contact of the user with the same address
+        (updating it to match) instead of creating one. Default ``False``.
+    """
+
+    user_id: pulumi.Input[str | int]
+    target: pulumi.Input[str]
+    adopt: pulumi.Input[bool] | None = None
+
+
+class ContactEmailProvider(ContactProvider):
+    """The dynamic provider behind ``ContactEmail``."""
+
+    kind: ClassVar[ContactKind] = EMAIL
+
+
+class ContactEmail(pulumi.dynamic.Resource, module="ilert", name="ContactEmail"):
+    """An email contact of an ilert user.
+
+    Example::
+
+        from pulumi_ilert_contacts import ContactEmail
+
+        email = ContactEmail("jane-email", user_id="1234", target="jane@example.com")
+        pulumi.export("email_status", email.status)
+
+    The resource id is ``"<user_id>:<contact_id>"``.
+    """
+
+    user_id: pulumi.Output[str]
+    """The ilert user's numeric id, as a string."""
+    target: pulumi.Output[str]
+    """The email address, normalised."""
+    adopt: pulumi.Output[bool]
+    """Whether an existing contact with this address was taken over at create."""
+    contact_id: pulumi.Output[int]
+    """ilert's id of the contact."""
+    status: pulumi.Output[str]
+    """``OK``, ``LOCKED`` or ``BLACKLISTED``: ilert does not notify LOCKED or BLACKLISTED contacts."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: ContactEmailArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        user_id: pulumi.Input[str | int] | None = None,
+        target: pulumi.Input[str] | None = None,
+        adopt: pulumi.Input[bool] | None = None,
+    ) -> None:
+        """
+        :param resource_name: The Pulumi name of the resource.
+        :param args: The arguments, as a ``ContactEmailArgs`` (keyword arguments override them).
+        :param opts: Resource options.
+        """
+        props = resource_props(EMAIL, args, {"user_id": user_id, "target": target, "adopt": adopt})
+        super().__init__(ContactEmailProvider(), resource_name, props, opts)

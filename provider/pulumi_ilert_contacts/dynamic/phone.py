@@ -1,0 +1,100 @@
+"""``ContactPhoneNumber``: a phone number ilert calls or texts a user at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import pulumi
+import pulumi.dynamic
+
+from ..core.kinds import PHONE, ContactKind
+from .provider import ContactProvider, resource_props
+
+
+@dataclass
+class ContactPhoneNumberArgs:
+    """The arguments of a ``ContactPhoneNumber``.
+
+    :param user_id: Numeric id of the ilert user (an int or a digit string). Changing it replaces
+        the contact.
+    :param region_code: ISO 3166-1 alpha-2 region of the number, e.g. ``"DE"``.
+    :param target: The number, international (``+4915123456789``) or national for ``region_code``
+        (``0151 23456789``); stored in E.164.
+    :param primary: Make this the user's primary number (ilert allows one). Default ``False``.
+    :param adopt: Take over an existing phone contact of the user with the same number (updating
+        it to match) instead of creating one. Default ``False``.
+    """
+
+    user_id: pulumi.Input[str | int]
+    region_code: pulumi.Input[str]
+    target: pulumi.Input[str]
+    primary: pulumi.Input[bool] | None = None
+    adopt: pulumi.Input[bool] | None = None
+
+
+class ContactPhoneNumberProvider(ContactProvider):
+    """The dynamic provider behind ``ContactPhoneNumber``."""
+
+    kind: ClassVar[ContactKind] = PHONE
+
+
+class ContactPhoneNumber(pulumi.dynamic.Resource, module="ilert", name="ContactPhoneNumber"):
+    """A phone number contact of an ilert user.
+
+    Example::
+
+        from pulumi_ilert_contacts import ContactPhoneNumber
+
+        phone = ContactPhoneNumber(
+            "jane-mobile", user_id="1234", region_code="DE", target="+4915123456789", primary=True
+        )
+        pulumi.export("phone_status", phone.status)
+
+    The resource id is ``"<user_id>:<contact_id>"``.
+    """
+
+    user_id: pulumi.Output[str]
+    """The ilert user's numeric id, as a string."""
+    region_code: pulumi.Output[str]
+    """The number's ISO 3166-1 alpha-2 region."""
+    target: pulumi.Output[str]
+    """The number in E.164."""
+    primary: pulumi.Output[bool]
+    """Whether this is the user's primary number."""
+    adopt: pulumi.Output[bool]
+    """Whether an existing contact with this number was taken over at create."""
+    contact_id: pulumi.Output[int]
+    """ilert's id of the contact."""
+    status: pulumi.Output[str]
+    """``OK``, ``LOCKED`` or ``BLACKLISTED``: ilert does not notify LOCKED or BLACKLISTED contacts."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: ContactPhoneNumberArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        user_id: pulumi.Input[str | int] | None = None,
+        region_code: pulumi.Input[str] | None = None,
+        target: pulumi.Input[str] | None = None,
+        primary: pulumi.Input[bool] | None = None,
+        adopt: pulumi.Input[bool] | None = None,
+    ) -> None:
+        """
+        :param resource_name: The Pulumi name of the resource.
+        :param args: The arguments, as a ``ContactPhoneNumberArgs`` (keyword arguments override them).
+        :param opts: Resource options.
+        """
+        props = resource_props(
+            PHONE,
+            args,
+            {
+                "user_id": user_id,
+                "region_code": region_code,
+                "target": target,
+                "primary": primary,
+                "adopt": adopt,
+            },
+        )
+        super().__init__(ContactPhoneNumberProvider(), resource_name, props, opts)
