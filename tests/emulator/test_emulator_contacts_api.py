@@ -92,9 +92,24 @@ def test_phone_create_read_update_delete(api: Api) -> None:
     assert api.get(phones()).json() == []
 
 
-def test_phone_post_without_primary_is_not_primary(api: Api) -> None:
-    phone = api.post(phones(), json={"target": "+4915112345678", "regionCode": "DE"}).json()
-    assert phone["primary"] is False
+def test_phone_post_without_primary_creates_a_non_primary_number(api: Api) -> None:
+    primary = api.post(phones(), json=_phone("+4915111111111", primary=True)).json()
+    created = api.post(phones(), json={"target": "+4915112345678", "regionCode": "DE"})
+    assert created.status_code == 201
+    assert created.json()["primary"] is False
+    stored = {p["id"]: p["primary"] for p in api.get(phones()).json()}
+    assert stored == {primary["id"]: True, created.json()["id"]: False}
+
+
+def test_phone_put_without_primary_clears_the_primary_flag(api: Api) -> None:
+    # PUT replaces every field: a field left out takes its default, as for a new number.
+    phone = api.post(phones(), json=_phone("+4915111111111", primary=True)).json()
+    updated = api.put(
+        phones(contact_id=phone["id"]), json={"target": "+4915111111111", "regionCode": "DE"}
+    )
+    assert updated.status_code == 200
+    assert updated.json() == {**_phone("+4915111111111"), "id": phone["id"], "status": "OK"}
+    assert api.get(phones(contact_id=phone["id"])).json()["primary"] is False
 
 
 def test_a_new_primary_phone_takes_primary_from_the_old_one(api: Api) -> None:
@@ -159,6 +174,12 @@ def test_a_second_phone_with_the_same_target_is_rejected(api: Api) -> None:
     duplicate = api.post(phones(), json={**PHONE, "primary": True})
     assert duplicate.status_code == 400
     assert duplicate.json()["code"] == "DUPLICATE_CONTACT"
+    assert duplicate.json()["message"] == "The user already has a phone number +4915112345678"
+
+
+def test_the_duplicate_email_message_reads_an_email(api: Api) -> None:
+    duplicate = api.post(emails(), json={"target": "user1001@example.com"})
+    assert duplicate.json()["message"] == "The user already has an email user1001@example.com"
 
 
 def test_another_user_may_have_the_same_target(api: Api) -> None:

@@ -108,12 +108,31 @@ def test_a_bad_phone_number_is_rejected_on_create_and_update(
     assert admin.contacts() == before
 
 
-def test_an_update_must_say_whether_the_phone_is_primary(api: Api) -> None:
-    phone = api.post(phones(), json=GOOD_PHONE).json()
-    _rejected(
-        api.put(phones(contact_id=phone["id"]), json={"target": "+4915112345678", "regionCode": "DE"}),
-        "primary is required",
-    )
+def test_a_phone_body_without_primary_is_accepted_on_create_and_update(api: Api) -> None:
+    # ilert's own clients (ilert-go, the Terraform provider) never send primary.
+    body = {"target": "+4915112345678", "regionCode": "DE"}
+    created = api.post(phones(), json=body)
+    assert created.status_code == 201, created.text
+    updated = api.put(phones(contact_id=created.json()["id"]), json=body)
+    assert updated.status_code == 200, updated.text
+
+
+@pytest.mark.parametrize("operation", ["post", "put"])
+def test_primary_null_counts_as_false(api: Api, operation: str) -> None:
+    body = {**GOOD_PHONE, "primary": None}
+    if operation == "post":
+        answer = api.post(phones(), json=body)
+    else:
+        phone = api.post(phones(), json={**GOOD_PHONE, "primary": True}).json()
+        answer = api.put(phones(contact_id=phone["id"]), json=body)
+    assert answer.status_code in (200, 201), answer.text
+    assert answer.json()["primary"] is False
+
+
+def test_the_spec_does_not_require_primary_in_a_phone_body(spec: dict[str, Any]) -> None:
+    body_schema = spec["components"]["schemas"]["ContactPhoneNumberPost"]
+    assert "primary" in body_schema["properties"]
+    assert "primary" not in body_schema.get("required", [])
 
 
 @pytest.mark.parametrize("target", ["+1234567", "+123456789012345", "+4915112345678"])

@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 # URL segment -> stored kind. The live API spells phone numbers with a hyphen.
 _KINDS: dict[str, ContactKind] = {"emails": "email", "phone-numbers": "phone"}
 _KIND_NAMES: dict[ContactKind, str] = {"email": "email", "phone": "phone number"}
+_ARTICLES: dict[ContactKind, str] = {"email": "an", "phone": "a"}
 
 MAX_TARGET_LENGTH = 255
 # E.164: a plus, a non-zero country code digit, at most 15 digits in all. re.ASCII keeps
@@ -184,10 +185,10 @@ def _region_code(body: dict[str, Any]) -> str:
     return region
 
 
-def _primary(body: dict[str, Any], required: bool) -> bool:
-    if "primary" not in body or body["primary"] is None:
-        if required:
-            raise _bad("primary is required")
+def _primary(body: dict[str, Any]) -> bool:
+    # Optional on POST and PUT alike: ilert's own clients (ilert-go, the Terraform provider) never
+    # send it. A PUT replaces every field, so a PUT without it makes the number non-primary.
+    if body.get("primary") is None:
         return False
     primary = body["primary"]
     if not isinstance(primary, bool):
@@ -335,7 +336,9 @@ class EmulatorApp:
     @staticmethod
     def _duplicate(exc: DuplicateTargetError) -> ApiError:
         return ApiError(
-            400, f"The user already has an {_KIND_NAMES[exc.kind]} {exc.target}", "DUPLICATE_CONTACT"
+            400,
+            f"The user already has {_ARTICLES[exc.kind]} {_KIND_NAMES[exc.kind]} {exc.target}",
+            "DUPLICATE_CONTACT",
         )
 
     def _create(self, request: Request, user_id: int, kind: ContactKind) -> Response:
@@ -346,7 +349,7 @@ class EmulatorApp:
                 contact = self.store.create_contact(user_id, kind, target)
             else:
                 contact = self.store.create_contact(
-                    user_id, kind, target, _region_code(body), _primary(body, required=False)
+                    user_id, kind, target, _region_code(body), _primary(body)
                 )
         except DuplicateTargetError as exc:
             raise self._duplicate(exc) from None
@@ -363,7 +366,7 @@ class EmulatorApp:
                 contact = self.store.update_contact(user_id, kind, contact_id, target)
             else:
                 contact = self.store.update_contact(
-                    user_id, kind, contact_id, target, _region_code(body), _primary(body, required=True)
+                    user_id, kind, contact_id, target, _region_code(body), _primary(body)
                 )
         except DuplicateTargetError as exc:
             raise self._duplicate(exc) from None
