@@ -45,17 +45,27 @@ _adopt_configured: bool | None = None
 
 
 def set_from_stack_config(raw: Any) -> None:
-    """Record ``ilert:apiToken`` / ``ilert:endpoint`` from a ``pulumi.dynamic.Config`` (or a dict)."""
+    """Record ``ilert:apiToken`` / ``ilert:endpoint`` from a ``pulumi.dynamic.Config`` (or a dict).
+
+    The endpoint that will be in force (the stack config's, else ``ILERT_ENDPOINT``, else the
+    default) is judged here, so a bad one fails ``pulumi preview`` rather than the first write of
+    ``pulumi up``; nothing is recorded then. A missing token is not an error yet: a preview with
+    nothing to do needs none, and the first API call says what is missing.
+
+    :raises IlertConfigError: the endpoint is not a URL, or is plain http off loopback.
+    """
     get = raw.get if hasattr(raw, "get") else (lambda _key: None)
     token = get(TOKEN_KEY)
     endpoint = get(ENDPOINT_KEY)
     adopt = get(ADOPT_KEY)
+    configured = (
+        str(token) if token not in (None, "") else None,
+        str(endpoint) if endpoint not in (None, "") else None,
+    )
+    normalise_endpoint(_endpoint_in_force(configured[1]))
     global _configured, _adopt_configured
     with _lock:
-        _configured = (
-            str(token) if token not in (None, "") else None,
-            str(endpoint) if endpoint not in (None, "") else None,
-        )
+        _configured = configured
         _adopt_configured = _truthy(adopt) if adopt not in (None, "") else None
 
 
@@ -90,13 +100,17 @@ def current() -> Settings:
     with _lock:
         token, endpoint = _configured or (None, None)
     token = token or os.environ.get(TOKEN_ENV) or None
-    endpoint = endpoint or os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
+    endpoint = _endpoint_in_force(endpoint)
     if not token:
         raise IlertConfigError(
             "no ilert API token: set it with `pulumi config set --secret ilert:apiToken <token>` "
             f"or the {TOKEN_ENV} environment variable"
         )
     return Settings(endpoint=normalise_endpoint(endpoint), token=token)
+
+
+def _endpoint_in_force(configured: str | None) -> str:
+    return configured or os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
 
 
 def normalise_endpoint(endpoint: str) -> str:
@@ -131,3 +145,13 @@ def is_loopback_host(host: str | None) -> bool:
         return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
     except ValueError:
         return False
+
+
+def truthy(value: Any) -> bool:
+    """Whether a config or environment value means "on" (``true``, ``1``, ``yes``, ``on``)."""
+    return _truthy(value)
+
+
+def missing_token_error(how: str) -> IlertConfigError:
+    """The error for a call without a token; ``how`` names the face's own way to set one."""
+    return IlertConfigError(f"no ilert API token: set it with {how} or the {TOKEN_ENV} environment variable")
