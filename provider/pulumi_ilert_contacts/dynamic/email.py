@@ -9,7 +9,7 @@ import pulumi
 import pulumi.dynamic
 
 from ..core.kinds import EMAIL, ContactKind
-from .provider import ContactProvider, resource_props
+from .provider import ContactProvider, get_options, resource_props
 
 
 @dataclass
@@ -75,3 +75,25 @@ class ContactEmail(pulumi.dynamic.Resource, module="ilert", name="ContactEmail")
         """
         props = resource_props(EMAIL, args, {"user_id": user_id, "target": target, "adopt": adopt})
         super().__init__(ContactEmailProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],  # shadows the builtin, as in Pulumi's generated SDKs
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> ContactEmail:
+        """Read an existing ilert email contact without managing it.
+
+        The engine reads the contact at every ``pulumi preview``/``up``; it never changes or
+        deletes it. Every output attribute is set from ilert. Example::
+
+            login = ContactEmail.get("login", "1001:17")
+            pulumi.export("login_target", login.target)
+
+        :param resource_name: The Pulumi name of the resource (unique among the program's resources).
+        :param id: The contact's id, ``"<user_id>:<contact_id>"``.
+        :param opts: Resource options (``id`` is set from ``id``).
+        :raises IlertError: ``id`` is not of the form ``"<user_id>:<contact_id>"``. A contact ilert
+            does not have fails the ``pulumi`` command.
+        """
+        return ContactEmail(resource_name, opts=get_options(EMAIL, resource_name, id, opts))

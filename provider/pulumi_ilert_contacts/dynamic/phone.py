@@ -9,7 +9,7 @@ import pulumi
 import pulumi.dynamic
 
 from ..core.kinds import PHONE, ContactKind
-from .provider import ContactProvider, resource_props
+from .provider import ContactProvider, get_options, resource_props
 
 
 @dataclass
@@ -98,3 +98,25 @@ class ContactPhoneNumber(pulumi.dynamic.Resource, module="ilert", name="ContactP
             },
         )
         super().__init__(ContactPhoneNumberProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],  # shadows the builtin, as in Pulumi's generated SDKs
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> ContactPhoneNumber:
+        """Read an existing ilert phone number contact without managing it.
+
+        The engine reads the contact at every ``pulumi preview``/``up``; it never changes or
+        deletes it. Every output attribute is set from ilert. Example::
+
+            mobile = ContactPhoneNumber.get("mobile", "1001:18")
+            pulumi.export("mobile_target", mobile.target)
+
+        :param resource_name: The Pulumi name of the resource (unique among the program's resources).
+        :param id: The contact's id, ``"<user_id>:<contact_id>"``.
+        :param opts: Resource options (``id`` is set from ``id``).
+        :raises IlertError: ``id`` is not of the form ``"<user_id>:<contact_id>"``. A contact ilert
+            does not have fails the ``pulumi`` command.
+        """
+        return ContactPhoneNumber(resource_name, opts=get_options(PHONE, resource_name, id, opts))

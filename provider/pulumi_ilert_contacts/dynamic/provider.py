@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -22,6 +23,7 @@ from pulumi.dynamic import (
 
 from ..core import config, lifecycle
 from ..core.client import shared_client
+from ..core.errors import IlertError, IlertNotFoundError
 from ..core.kinds import OUTPUT_NAMES, ContactKind
 
 
@@ -64,9 +66,29 @@ class ContactProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The live contact; an empty id when it is gone, so refresh drops it from the state."""
+        if not _has_state(self.kind, props):
+            return self._read_existing(id_, props)
         observed = lifecycle.read(shared_client(), self.kind, id_, props)
         if observed is None:
             return ReadResult("", {})
+        return ReadResult(observed.id, observed.outputs, observed.inputs)
+
+    def _read_existing(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """The read behind ``get()``: the program gave only the id, so a contact ilert does not have
+        is an error (an empty id would have the engine record the id with every output null)."""
+        context = f"Unable to read {self.kind.resource} {id_!r}"
+        try:
+            user_id, contact_id = lifecycle.parse_id(id_)
+        except IlertError as exc:
+            raise IlertError(exc.detail, context=context) from None
+        observed = lifecycle.read(shared_client(), self.kind, id_, props)
+        if observed is None:
+            raise IlertNotFoundError(
+                f"ilert has no {self.kind.label} {contact_id} for user {user_id} (the user or the "
+                "contact does not exist, or the API key may not see it); get() reads an existing "
+                f"contact by its id, {lifecycle.ID_FORM}",
+                context=context,
+            )
         return ReadResult(observed.id, observed.outputs, observed.inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -85,3 +107,27 @@ def resource_props(kind: ContactKind, args: Any, overrides: dict[str, Any]) -> d
     props.update({name: value for name, value in overrides.items() if value is not None})
     props.update({name: None for name in OUTPUT_NAMES})
     return props
+
+
+def get_options(
+    kind: ContactKind,
+    resource_name: str,
+    id_: pulumi.Input[str],
+    opts: pulumi.ResourceOptions | None,
+) -> pulumi.ResourceOptions:
+    """The options that make a resource a read of the existing contact ``id_`` (a ``get()``).
+
+    A malformed id known now fails here, in the program, before the engine or ilert is asked; one
+    that is still an ``Output`` is checked by ``read``.
+    """
+    if isinstance(id_, str):
+        try:
+            lifecycle.parse_id(id_)
+        except IlertError as exc:
+            raise IlertError(str(exc), context=f"Unable to get {kind.resource} {resource_name!r}") from None
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id_))
+
+
+def _has_state(kind: ContactKind, props: dict[str, Any]) -> bool:
+    # A refresh passes the state's properties; a get() passes the seeded Nones (and __provider).
+    return any(props.get(prop.name) is not None for prop in kind.properties)
