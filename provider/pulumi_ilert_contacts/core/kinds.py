@@ -204,3 +204,13 @@ def python_name(kind: ContactKind, camel: str) -> str:
         if prop.camel == camel:
             return prop.name
     return camel
+
+
+def declared_props(kind: ContactKind, args: Any, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The property bag a resource class declares: ``args`` fields, overridden by keyword
+    arguments, plus the outputs seeded as ``None`` so that every ``pulumi.Output`` attribute
+    resolves."""
+    props: dict[str, Any] = {name: getattr(args, name, None) for name in kind.input_names}
+    props.update({name: value for name, value in overrides.items() if value is not None})
+    props.update({name: None for name in OUTPUT_NAMES})
+    return props

@@ -16,6 +16,7 @@ from typing import Any
 from .client import IlertClient
 from .directory import DIRECTORY, same_target
 from .errors import (
+    IlertApiError,
     IlertConnectionError,
     IlertError,
     IlertNotFoundError,
@@ -47,9 +48,17 @@ def parse_id(id_: str) -> tuple[str, int]:
 # -- planning: never calls the API -------------------------------------------------------------
 
 
-def check(kind: ContactKind, news: dict[str, Any], *, naming: Naming = python_naming) -> CheckOutcome:
-    """Validate and normalise the inputs; every problem names the property and the reason."""
-    return check_contact(kind, news, naming=naming)
+def check(
+    kind: ContactKind,
+    news: dict[str, Any],
+    *,
+    naming: Naming = python_naming,
+    subject: str | None = None,
+    lookup: bool = False,
+) -> CheckOutcome:
+    """Validate and normalise the inputs (or, with ``lookup``, a look-up's arguments); every
+    problem names the property and the reason."""
+    return check_contact(kind, news, naming=naming, subject=subject, lookup=lookup)
 
 
 @dataclass(frozen=True)
@@ -109,18 +118,24 @@ def checked_inputs(kind: ContactKind, props: dict[str, Any]) -> dict[str, Any]:
 def create(
     client: IlertClient, kind: ContactKind, props: dict[str, Any], *, adopt_existing: bool = False
 ) -> Created:
-    """Create the contact, or take over an existing one with ``adopt`` (or the recovery switch)."""
+    """Create the contact, or take over an existing one with ``adopt`` (or the recovery switch).
+
+    Adopting looks the target up in the process's list of the user's contacts (one GET per
+    (user, kind) for the whole command, kept right by writing every answer through), and writes
+    only if the contact differs from the inputs. The look-up and the POST of one target are held
+    together (``DIRECTORY.claim``), so two creates of one target in this process never both POST.
+    """
     inputs = checked_inputs(kind, props)
     user_id = inputs["user_id"]
-    try:
-        if inputs["adopt"] or adopt_existing:
-            existing = DIRECTORY.find_by_target(client, kind, user_id, inputs["target"])
+    adopting = bool(inputs["adopt"] or adopt_existing)
+    with DIRECTORY.claim(client, kind, user_id, inputs["target"]):
+        contact: dict[str, Any] | None = None
+        if adopting:
+            existing = DIRECTORY.find_by_target(client, kind, user_id, inputs["target"], fresh=False)
             if existing is not None:
                 contact = _reconcile(client, kind, user_id, existing, inputs)
-                return Created(make_id(user_id, int(contact["id"])), _outputs(inputs, contact))
-        contact = _post(client, kind, user_id, inputs)
-    finally:
-        DIRECTORY.invalidate(client, kind, user_id)
+        if contact is None:
+            contact = _post(client, kind, user_id, inputs, adopting=adopting)
     return Created(make_id(user_id, int(contact["id"])), _outputs(inputs, contact))
 
 
@@ -149,6 +164,22 @@ def read(client: IlertClient, kind: ContactKind, id_: str, props: dict[str, Any]
     )
 
 
+def read_existing(client: IlertClient, kind: ContactKind, id_: str) -> Observed:
+    """The read behind ``pulumi import`` and ``get()``: only the id is given, so a contact ilert
+    does not have is an error, not an empty answer (which the engine would record as a resource
+    with every output null)."""
+    user_id, contact_id = parse_id(id_)
+    observed = read(client, kind, id_, {})
+    if observed is None:
+        raise IlertNotFoundError(
+            f"ilert has no {kind.label} {contact_id} for user {user_id} (the user or the contact does "
+            f"not exist, or the API key cannot see it); the id of an existing contact is {ID_FORM}",
+            context=f"Unable to read {kind.label} {id_!r}",
+            status=404,
+        )
+    return observed
+
+
 def update(
     client: IlertClient, kind: ContactKind, id_: str, olds: dict[str, Any], news: dict[str, Any]
 ) -> dict[str, Any]:
@@ -158,13 +189,11 @@ def update(
     if all(olds.get(prop) == inputs[prop] for prop, _ in kind.fields):
         return {**inputs, "contact_id": olds.get("contact_id", contact_id), "status": olds.get("status")}
     try:
-        contact = client.update_contact(kind, user_id, contact_id, kind.to_api(inputs))
+        contact = _put(client, kind, user_id, contact_id, kind.to_api(inputs))
     except IlertNotFoundError as exc:
         raise exc.with_hint(
             "it was deleted outside Pulumi: run `pulumi refresh` and `pulumi up` to create it again"
         ) from None
-    finally:
-        DIRECTORY.invalidate(client, kind, user_id)
     return _outputs(inputs, contact)
 
 
@@ -173,8 +202,10 @@ def delete(client: IlertClient, kind: ContactKind, id_: str) -> None:
     user_id, contact_id = parse_id(id_)
     try:
         client.delete_contact(kind, user_id, contact_id)
-    finally:
-        DIRECTORY.invalidate(client, kind, user_id)
+    except IlertError as exc:
+        _after_failed_write(client, kind, user_id, exc)
+        raise
+    DIRECTORY.forget(client, kind, user_id, contact_id)
 
 
 def lookup(client: IlertClient, kind: ContactKind, user_id: str, target: str) -> Observed:
@@ -205,13 +236,16 @@ def _outputs(inputs: dict[str, Any], contact: dict[str, Any]) -> dict[str, Any]:
     return {**inputs, "contact_id": int(contact["id"]), "status": contact.get("status")}
 
 
-def _post(client: IlertClient, kind: ContactKind, user_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+def _post(
+    client: IlertClient, kind: ContactKind, user_id: str, inputs: dict[str, Any], *, adopting: bool = False
+) -> dict[str, Any]:
     """POST the contact without ever creating it twice.
 
     A POST whose answer is lost (connection dropped, timeout, 5xx from a proxy) may still have
     created the contact; resending it blindly would make a duplicate. So each such failure is
     followed by a fresh look-up by target: if the contact is there it is taken, else the POST is
-    tried again.
+    tried again. A duplicate refusal is checked against a fresh list too: it is our own earlier
+    POST, or (``adopting``) a contact made since the look-up, which is then adopted.
     """
     body = kind.to_api(inputs)
     failure: IlertError | None = None
@@ -219,7 +253,7 @@ def _post(client: IlertClient, kind: ContactKind, user_id: str, inputs: dict[str
         if attempt:
             assert failure is not None
             try:
-                existing = DIRECTORY.find_by_target(client, kind, user_id, inputs["target"])
+                existing = DIRECTORY.find_by_target(client, kind, user_id, inputs["target"], fresh=True)
             except IlertError as lookup_failure:
                 # Report the create that failed, not the look-up that could not tell whether it
                 # landed, and say how to recover if it did.
@@ -228,32 +262,45 @@ def _post(client: IlertClient, kind: ContactKind, user_id: str, inputs: dict[str
                     "ilert: if the next `pulumi up` says so, run it with ILERT_ADOPT_EXISTING=true"
                 ) from None
             if existing is not None:
-                return _reconcile(client, kind, user_id, existing, inputs)
+                taken = _reconcile(client, kind, user_id, existing, inputs)
+                if taken is not None:
+                    return taken
             time.sleep(0.5 * attempt)
         try:
-            return client.create_contact(kind, user_id, body)
+            contact = client.create_contact(kind, user_id, body)
         except (IlertConnectionError, IlertServerError) as exc:
+            _after_failed_write(client, kind, user_id, exc)
             failure = exc
+            continue
         except IlertValidationError as exc:
-            existing = DIRECTORY.find_by_target(client, kind, user_id, inputs["target"])
+            existing = DIRECTORY.find_by_target(client, kind, user_id, inputs["target"], fresh=True)
             if existing is None:
                 raise
-            if failure is not None:
-                # Our own earlier POST landed after all (its answer was lost): take it.
-                return _reconcile(client, kind, user_id, existing, inputs)
+            if failure is not None or adopting:
+                # Our own earlier POST landed after all (its answer was lost), or, adopting, the
+                # contact appeared since the look-up (another process made it): take it.
+                taken = _reconcile(client, kind, user_id, existing, inputs)
+                if taken is not None:
+                    return taken
+                raise
             raise exc.with_hint(
                 f"ilert already has this {kind.label} (id {existing['id']}): set adopt=True to "
                 "manage the existing contact, or remove it in ilert (after an interrupted "
                 "`pulumi up` that created it, run `pulumi up` again with ILERT_ADOPT_EXISTING=true)"
             ) from None
+        DIRECTORY.record(client, kind, user_id, contact)
+        return contact
     assert failure is not None
     raise failure
 
 
 def _reconcile(
     client: IlertClient, kind: ContactKind, user_id: str, contact: dict[str, Any], inputs: dict[str, Any]
-) -> dict[str, Any]:
-    """Make an existing contact match the inputs (one PUT, only if something differs)."""
+) -> dict[str, Any] | None:
+    """Make an existing contact match the inputs (one PUT, only if something differs).
+
+    ``None`` when the PUT finds the contact gone (deleted since it was listed): create it instead.
+    """
     wanted = kind.to_api(inputs)
     differs = any(
         not same_target(kind, str(contact.get(api)), str(value))
@@ -263,4 +310,31 @@ def _reconcile(
     )
     if not differs:
         return contact
-    return client.update_contact(kind, user_id, int(contact["id"]), wanted)
+    try:
+        return _put(client, kind, user_id, int(contact["id"]), wanted)
+    except IlertNotFoundError:
+        return None
+
+
+def _put(
+    client: IlertClient, kind: ContactKind, user_id: str, contact_id: int, body: dict[str, Any]
+) -> dict[str, Any]:
+    """One full-replace PUT, written through to the process's list of the user's contacts."""
+    try:
+        contact = client.update_contact(kind, user_id, contact_id, body)
+    except IlertNotFoundError:
+        DIRECTORY.forget(client, kind, user_id, contact_id)
+        raise
+    except IlertError as exc:
+        _after_failed_write(client, kind, user_id, exc)
+        raise
+    DIRECTORY.record(client, kind, user_id, contact)
+    return contact
+
+
+def _after_failed_write(client: IlertClient, kind: ContactKind, user_id: str, exc: IlertError) -> None:
+    """A write that failed may still have landed, unless ilert refused it (4xx): then the
+    process's list of the user's contacts can no longer be trusted."""
+    refused = isinstance(exc, IlertApiError) and exc.status is not None and 400 <= exc.status < 500
+    if not refused:
+        DIRECTORY.invalidate(client, kind, user_id)

@@ -55,34 +55,42 @@ def is_unknown(value: Any) -> bool:
 
 
 def check_contact(
-    kind: ContactKind, news: dict[str, Any], *, naming: Naming = python_naming
+    kind: ContactKind,
+    news: dict[str, Any],
+    *,
+    naming: Naming = python_naming,
+    subject: str | None = None,
+    lookup: bool = False,
 ) -> CheckOutcome:
     """Validate and normalise the inputs (Python names) of one contact resource of ``kind``.
 
-    Failures are ``(Python name, reason)``; the reason spells properties as ``naming`` does.
+    Failures are ``(Python name, reason)``; the reason spells properties as ``naming`` does and
+    starts with ``subject`` (default: the resource type). ``lookup`` checks the arguments of a
+    look-up instead (user id and target; a phone's region is optional, a hint for national numbers).
     """
     out = CheckOutcome()
+    subject = subject or kind.resource
 
     def n(prop: str) -> str:
         return naming(kind, prop)
 
     def fail(prop: str, reason: str) -> None:
-        out.failures.append((prop, f"{kind.resource}.{n(prop)} {reason}"))
+        out.failures.append((prop, f"{subject}.{n(prop)} {reason}"))
 
-    allowed = set(kind.input_names)
+    allowed = {"user_id", "target", "region_code"} if lookup else set(kind.input_names)
     for name in sorted(news):
         if name == PROVIDER_KEY or name in allowed:
             continue
         if name in OUTPUT_NAMES and (news[name] is None or is_unknown(news[name])):
             continue  # outputs seeded by the resource class so they resolve
-        expected = ", ".join(map(n, kind.input_names))
-        fail(name, f"is not a property of {kind.resource}; expected one of {expected}")
+        expected = ", ".join(n(name) for name in kind.input_names if name in allowed)
+        fail(name, f"is not a property of {subject}; expected one of {expected}")
 
     user_id = _check_user_id(news.get("user_id"), fail)
     if user_id is not None:
         out.inputs["user_id"] = user_id
 
-    for flag in ("primary", "adopt") if kind is PHONE else ("adopt",):
+    for flag in () if lookup else ("primary", "adopt") if kind is PHONE else ("adopt",):
         value = news.get(flag)
         if value is None:
             out.inputs[flag] = False
@@ -92,7 +100,7 @@ def check_contact(
             fail(flag, f"must be true or false, got {_show(value)}")
 
     region = None
-    if kind is PHONE:
+    if kind is PHONE and not (lookup and news.get("region_code") is None):
         region = _check_region(news.get("region_code"), fail)
         if region is not None:
             out.inputs["region_code"] = region

@@ -1,0 +1,229 @@
+"""Typed Python classes over the ``ilert-contacts`` plugin, shaped like a generated Pulumi SDK.
+
+The classes only declare: names cross to the plugin through ``core.kinds`` (snake case here,
+camelCase on the wire), and the plugin checks and does everything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from .._version import __version__
+from ..core.kinds import EMAIL, PHONE, ContactKind, camel_name, declared_props, python_name
+from ..plugin.schema import PACKAGE, resource_token
+
+
+def _options(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    # The version makes the engine load this package's plugin even when several are installed.
+    return pulumi.ResourceOptions.merge(pulumi.ResourceOptions(version=__version__), opts)
+
+
+def _existing(id: pulumi.Input[str], opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    # With an id the engine reads the contact instead of creating it (Pulumi's `get`).
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+
+
+class _Contact(pulumi.CustomResource):
+    """What both native contact resources share: the name translation and ``get``."""
+
+    _kind: ContactKind
+
+    def __init__(
+        self,
+        resource_name: str,
+        props: dict[str, Any],
+        opts: pulumi.ResourceOptions | None,
+    ) -> None:
+        super().__init__(resource_token(self._kind), resource_name, props, _options(opts))
+
+    def translate_input_property(self, prop: str) -> str:
+        """``user_id`` → ``userId``: the schema's names on the wire."""
+        return camel_name(self._kind, prop)
+
+    def translate_output_property(self, prop: str) -> str:
+        """``userId`` → ``user_id``: Python names on the object."""
+        return python_name(self._kind, prop)
+
+
+@dataclass
+class ContactEmailArgs:
+    """The arguments of a native ``ContactEmail``.
+
+    :param user_id: Numeric id of the ilert user (an int or a digit string). Changing it replaces
+        the contact.
+    :param target: The email address. Validated (syntax only, no DNS) and normalised.
+    :param adopt: Take over an existing email contact of the user with the same address
+        (updating it to match) instead of creating one. Default ``False``.
+    """
+
+    user_id: pulumi.Input[str | int]
+    target: pulumi.Input[str]
+    adopt: pulumi.Input[bool] | None = None
+
+
+class ContactEmail(_Contact):
+    """An email contact of an ilert user, through the ``ilert-contacts`` plugin.
+
+    Example::
+
+        from pulumi_ilert_contacts import native
+
+        email = native.ContactEmail("jane-email", user_id="1234", target="jane@example.com")
+
+    The resource id is ``"<user_id>:<contact_id>"``; ``pulumi import
+    ilert-contacts:index:ContactEmail <name> <user_id>:<contact_id>`` adopts an existing contact.
+    """
+
+    _kind = EMAIL
+
+    user_id: pulumi.Output[str]
+    """The ilert user's numeric id, as a string."""
+    target: pulumi.Output[str]
+    """The email address, normalised."""
+    adopt: pulumi.Output[bool]
+    """Whether an existing contact with this address was taken over at create."""
+    contact_id: pulumi.Output[int]
+    """ilert's id of the contact."""
+    status: pulumi.Output[str]
+    """``OK``, ``LOCKED`` or ``BLACKLISTED``: ilert does not notify LOCKED or BLACKLISTED contacts."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: ContactEmailArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        user_id: pulumi.Input[str | int] | None = None,
+        target: pulumi.Input[str] | None = None,
+        adopt: pulumi.Input[bool] | None = None,
+    ) -> None:
+        """
+        :param resource_name: The Pulumi name of the resource.
+        :param args: The arguments, as a ``ContactEmailArgs`` (keyword arguments override them).
+        :param opts: Resource options (``provider=`` an explicit ``Provider`` for another account).
+        """
+        props = declared_props(EMAIL, args, {"user_id": user_id, "target": target, "adopt": adopt})
+        super().__init__(resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ) -> ContactEmail:
+        """Read an existing email contact by ``"<user_id>:<contact_id>"`` without managing it."""
+        return ContactEmail(resource_name, opts=_existing(id, opts))
+
+
+@dataclass
+class ContactPhoneNumberArgs:
+    """The arguments of a native ``ContactPhoneNumber``.
+
+    :param user_id: Numeric id of the ilert user (an int or a digit string). Changing it replaces
+        the contact.
+    :param region_code: ISO 3166-1 alpha-2 region of the number, e.g. ``"DE"``.
+    :param target: The number, international (``+4915123456789``) or national for ``region_code``;
+        stored in E.164.
+    :param primary: Make this the user's primary number (ilert allows one). Default ``False``.
+    :param adopt: Take over an existing phone contact of the user with the same number instead of
+        creating one. Default ``False``.
+    """
+
+    user_id: pulumi.Input[str | int]
+    region_code: pulumi.Input[str]
+    target: pulumi.Input[str]
+    primary: pulumi.Input[bool] | None = None
+    adopt: pulumi.Input[bool] | None = None
+
+
+class ContactPhoneNumber(_Contact):
+    """A phone number contact of an ilert user, through the ``ilert-contacts`` plugin.
+
+    Example::
+
+        from pulumi_ilert_contacts import native
+
+        phone = native.ContactPhoneNumber(
+            "jane-mobile", user_id="1234", region_code="DE", target="+4915123456789", primary=True
+        )
+    """
+
+    _kind = PHONE
+
+    user_id: pulumi.Output[str]
+    """The ilert user's numeric id, as a string."""
+    region_code: pulumi.Output[str]
+    """The number's ISO 3166-1 alpha-2 region."""
+    target: pulumi.Output[str]
+    """The number in E.164."""
+    primary: pulumi.Output[bool]
+    """Whether this is the user's primary number."""
+    adopt: pulumi.Output[bool]
+    """Whether an existing contact with this number was taken over at create."""
+    contact_id: pulumi.Output[int]
+    """ilert's id of the contact."""
+    status: pulumi.Output[str]
+    """``OK``, ``LOCKED`` or ``BLACKLISTED``: ilert does not notify LOCKED or BLACKLISTED contacts."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: ContactPhoneNumberArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        user_id: pulumi.Input[str | int] | None = None,
+        region_code: pulumi.Input[str] | None = None,
+        target: pulumi.Input[str] | None = None,
+        primary: pulumi.Input[bool] | None = None,
+        adopt: pulumi.Input[bool] | None = None,
+    ) -> None:
+        """
+        :param resource_name: The Pulumi name of the resource.
+        :param args: The arguments, as a ``ContactPhoneNumberArgs`` (keyword arguments override them).
+        :param opts: Resource options (``provider=`` an explicit ``Provider`` for another account).
+        """
+        props = declared_props(
+            PHONE,
+            args,
+            {
+                "user_id": user_id,
+                "region_code": region_code,
+                "target": target,
+                "primary": primary,
+                "adopt": adopt,
+            },
+        )
+        super().__init__(resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ) -> ContactPhoneNumber:
+        """Read an existing phone number contact by ``"<user_id>:<contact_id>"`` without managing it."""
+        return ContactPhoneNumber(resource_name, opts=_existing(id, opts))
+
+
+class Provider(pulumi.ProviderResource):
+    """An explicit ``ilert-contacts`` provider: one ilert account, for resources given
+    ``opts=pulumi.ResourceOptions(provider=...)``. Without one, resources use the default provider
+    configured by ``ilert-contacts:apiToken`` / ``ilert-contacts:endpoint`` (or ``ILERT_*``).
+
+    :param resource_name: The Pulumi name of the provider.
+    :param api_token: The ilert API key; made a secret.
+    :param endpoint: The API's base URL (default ``https://api.ilert.com``).
+    """
+
+    def __init__(
+        self,
+        resource_name: str,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        api_token: pulumi.Input[str] | None = None,
+        endpoint: pulumi.Input[str] | None = None,
+    ) -> None:
+        props = {
+            "apiToken": None if api_token is None else pulumi.Output.secret(api_token),
+            "endpoint": endpoint,
+        }
+        super().__init__(PACKAGE, resource_name, props, _options(opts))

@@ -1,0 +1,270 @@
+"""The plugin face: the SDK's ``pulumi.provider.experimental`` ``Provider`` over ``core.lifecycle``.
+
+One instance serves one Pulumi provider resource (the engine starts a plugin process for each,
+default or explicit), so the account it talks to - token and endpoint from ``configure`` - lives on
+the instance. Each handler translates names and types (``properties.py``), runs the core in a
+worker thread (the core is blocking I/O; the gRPC server is one event loop) and wraps the result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from pulumi.provider.experimental.provider import (
+    CheckFailure,
+    CheckRequest,
+    CheckResponse,
+    ConfigureRequest,
+    ConfigureResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    GetSchemaRequest,
+    GetSchemaResponse,
+    InvokeRequest,
+    InvokeResponse,
+    PropertyDiff,
+    PropertyDiffKind,
+    Provider,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+
+from ..core import config, lifecycle
+from ..core.client import IlertClient
+from ..core.errors import IlertError, IlertNotFoundError
+from ..core.kinds import OUTPUT_NAMES, ContactKind, camel_name
+from ..core.validation import UNKNOWN
+from .properties import plain, secret_names, to_python, to_wire
+from .schema import (
+    ADOPT_CONFIG,
+    ENDPOINT_CONFIG,
+    KIND_BY_FUNCTION,
+    KIND_BY_RESOURCE,
+    PACKAGE,
+    TOKEN_CONFIG,
+    function_name,
+    schema_json,
+)
+
+T = TypeVar("T")
+
+WORKERS = 16
+"""Threads for core calls: the engine drives a provider from up to --parallel operations at once."""
+
+
+
+class PluginError(IlertError):
+    """A request the plugin cannot serve (an unknown type token)."""
+
+
+class ContactsProvider(Provider):
+    """The ``ilert-contacts`` provider: two resources, two functions, one account per instance."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="ilert")
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._endpoint: str | None = None
+        self._adopt_existing = False
+        self._client: IlertClient | None = None
+
+    # -- provider configuration --------------------------------------------------------------
+
+    async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
+        """The package schema, derived from the property table."""
+        return GetSchemaResponse(schema=schema_json())
+
+    async def check_config(self, request: CheckRequest) -> CheckResponse:
+        """Refuse an endpoint that would send the token in the clear, at preview; keep the token secret."""
+        news = dict(request.new_inputs)
+        endpoint = plain(news.get(ENDPOINT_CONFIG))
+        failures = []
+        if endpoint != UNKNOWN:
+            try:
+                in_force = endpoint or os.environ.get(config.ENDPOINT_ENV) or config.DEFAULT_ENDPOINT
+                config.normalise_endpoint(str(in_force))
+            except IlertError as exc:
+                failures.append(CheckFailure(ENDPOINT_CONFIG, f"{PACKAGE}:{ENDPOINT_CONFIG}: {exc}"))
+        token = news.get(TOKEN_CONFIG)
+        if token is not None:
+            news[TOKEN_CONFIG] = token.with_secret(True)
+        return CheckResponse(inputs=news, failures=failures)
+
+    async def diff_config(self, request: DiffRequest) -> DiffResponse:
+        """A new token or endpoint updates the provider in place; it never replaces the contacts."""
+        olds, news = request.old_state, request.new_inputs
+        keys = (TOKEN_CONFIG, ENDPOINT_CONFIG, ADOPT_CONFIG)
+        changed = [key for key in keys if olds.get(key) != news.get(key)]
+        return DiffResponse(
+            changes=bool(changed),
+            diffs=changed,
+            detailed_diff={key: PropertyDiff(PropertyDiffKind.UPDATE, True) for key in changed},
+        )
+
+    async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
+        """Take the account from the provider's inputs (stack config for the default provider),
+        falling back to ``ILERT_API_TOKEN`` / ``ILERT_ENDPOINT``."""
+
+        def setting(name: str) -> Any:
+            value = plain(request.args.get(name))
+            if value in (None, ""):
+                value = request.variables.get(f"{PACKAGE}:config:{name}")
+            return None if value in (None, "", UNKNOWN) else value
+
+        endpoint = setting(ENDPOINT_CONFIG) or os.environ.get(config.ENDPOINT_ENV) or config.DEFAULT_ENDPOINT
+        adopt = setting(ADOPT_CONFIG)
+        with self._lock:
+            self._endpoint = config.normalise_endpoint(str(endpoint))
+            token = setting(TOKEN_CONFIG)
+            self._token = str(token) if token is not None else os.environ.get(config.TOKEN_ENV) or None
+            self._adopt_existing = (
+                config.truthy(adopt) if adopt is not None else config.truthy(os.environ.get(config.ADOPT_ENV))
+            )
+            self._client = None
+        return ConfigureResponse(accept_secrets=True, supports_preview=True)
+
+    def _ilert(self) -> IlertClient:
+        """The client of this provider's account, made on first use (a no-op preview needs none)."""
+        with self._lock:
+            if self._client is None:
+                if not self._token:
+                    raise config.missing_token_error(
+                        f"`pulumi config set --secret {PACKAGE}:{TOKEN_CONFIG} <token>`, the provider's "
+                        f"`{TOKEN_CONFIG}` input"
+                    )
+                endpoint = self._endpoint or config.normalise_endpoint(config.DEFAULT_ENDPOINT)
+                self._client = IlertClient(config.Settings(endpoint=endpoint, token=self._token))
+            return self._client
+
+    async def _run(self, call: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    # -- resources ---------------------------------------------------------------------------
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        """Validate and normalise the inputs before any API call; failures name the property."""
+        kind = _resource_kind(request.type)
+        news = request.new_inputs
+        outcome = lifecycle.check(kind, to_python(kind, news), naming=camel_name)
+        return CheckResponse(
+            inputs=to_wire(kind, outcome.inputs, secrets=secret_names(news)),
+            failures=[CheckFailure(camel_name(kind, prop), reason) for prop, reason in outcome.failures],
+        )
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        """The plan, computed without calling ilert."""
+        kind = _resource_kind(request.type)
+        plan = lifecycle.diff(kind, to_python(kind, request.old_state), to_python(kind, request.new_inputs))
+        return DiffResponse(
+            changes=bool(plan.changed),
+            replaces=[camel_name(kind, p) for p in plan.replaces],
+            stables=[camel_name(kind, p) for p in plan.stables],
+            delete_before_replace=False,
+            diffs=[camel_name(kind, p) for p in plan.changed],
+            detailed_diff={
+                camel_name(kind, p): PropertyDiff(
+                    PropertyDiffKind.UPDATE_REPLACE if p in plan.replaces else PropertyDiffKind.UPDATE, True
+                )
+                for p in plan.changed
+            },
+        )
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        """Create the contact (or take over an existing one with ``adopt``); in preview, the inputs
+        with what ilert computes left unknown."""
+        kind = _resource_kind(request.type)
+        props = to_python(kind, request.properties)
+        secrets = secret_names(request.properties)
+        if request.preview:
+            return CreateResponse("", to_wire(kind, {**props, **dict.fromkeys(OUTPUT_NAMES, UNKNOWN)}))
+        client = self._ilert()
+        created = await self._run(
+            lambda: lifecycle.create(client, kind, props, adopt_existing=self._adopt_existing)
+        )
+        return CreateResponse(created.id, to_wire(kind, created.outputs, secrets=secrets))
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        """The live contact (refresh, import, ``get``); an empty id when it is gone."""
+        kind = _resource_kind(request.type)
+        props = {**to_python(kind, request.inputs), **to_python(kind, request.properties)}
+        client = self._ilert()
+        if not props:  # import or get: nothing is known but the id
+            observed: lifecycle.Observed | None = await self._run(
+                lambda: lifecycle.read_existing(client, kind, request.resource_id)
+            )
+        else:
+            observed = await self._run(lambda: lifecycle.read(client, kind, request.resource_id, props))
+        if observed is None:
+            return ReadResponse("", {}, {})
+        secrets = secret_names(request.properties)
+        return ReadResponse(
+            observed.id,
+            to_wire(kind, observed.outputs, secrets=secrets),
+            to_wire(kind, observed.inputs, secrets=secrets),
+        )
+
+    async def update(self, request: UpdateRequest) -> UpdateResponse:
+        """Full-replace PUT of the contact; a change of ``adopt`` alone calls nothing."""
+        kind = _resource_kind(request.type)
+        olds, news = to_python(kind, request.olds), to_python(kind, request.news)
+        secrets = secret_names(request.news)
+        if request.preview:
+            fields_change = any(olds.get(prop) != news.get(prop) for prop, _ in kind.fields)
+            computed = {
+                "contact_id": olds.get("contact_id", UNKNOWN),
+                "status": UNKNOWN if fields_change else olds.get("status"),
+            }
+            return UpdateResponse(to_wire(kind, {**news, **computed}, secrets=secrets))
+        client = self._ilert()
+        outputs = await self._run(lambda: lifecycle.update(client, kind, request.resource_id, olds, news))
+        return UpdateResponse(to_wire(kind, outputs, secrets=secrets))
+
+    async def delete(self, request: DeleteRequest) -> None:
+        """DELETE the contact; one that is already gone counts as deleted."""
+        kind = _resource_kind(request.type)
+        client = self._ilert()
+        await self._run(lambda: lifecycle.delete(client, kind, request.resource_id))
+
+    # -- functions ---------------------------------------------------------------------------
+
+    async def invoke(self, request: InvokeRequest) -> InvokeResponse:
+        """``getContactEmail`` / ``getContactPhoneNumber``: a user's contact by its target."""
+        kind = KIND_BY_FUNCTION.get(request.tok)
+        if kind is None:
+            known = ", ".join(KIND_BY_FUNCTION)
+            raise PluginError(f"unknown function {request.tok!r}; this provider has {known}")
+        name = function_name(kind)
+        outcome = lifecycle.check(
+            kind, to_python(kind, request.args), naming=camel_name, subject=name, lookup=True
+        )
+        if outcome.failures:
+            return InvokeResponse(
+                failures=[CheckFailure(camel_name(kind, prop), reason) for prop, reason in outcome.failures]
+            )
+        client = self._ilert()
+        user_id, target = outcome.inputs["user_id"], outcome.inputs["target"]
+        try:
+            found = await self._run(lambda: lifecycle.lookup(client, kind, user_id, target))
+        except IlertNotFoundError as exc:
+            return InvokeResponse(failures=[CheckFailure("target", f"{name}: {exc}")])
+        outputs = {k: v for k, v in found.outputs.items() if k != "adopt"}
+        return InvokeResponse(return_value=to_wire(kind, outputs))
+
+
+
+def _resource_kind(type_token: str) -> ContactKind:
+    kind = KIND_BY_RESOURCE.get(type_token)
+    if kind is None:
+        known = ", ".join(KIND_BY_RESOURCE)
+        raise PluginError(f"unknown resource type {type_token!r}; this provider has {known}")
+    return kind

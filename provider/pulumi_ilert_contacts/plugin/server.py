@@ -1,0 +1,105 @@
+"""``pulumi-resource-ilert-contacts``: the plugin's gRPC server, as the engine starts it.
+
+The SDK's servicer does the wire work. Ours only changes how a failure reads: the SDK lets an
+exception escape to grpc, which shows the user ``Unexpected <class '...'>: ...``; here a failure
+is answered with its own message (``Unable to create email contact for user 1001: ...``), which the
+engine prints as the resource's error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Awaitable, Sequence
+from typing import Any
+
+import grpc
+import grpc.aio
+from pulumi.provider.experimental.server import ProviderServicer
+from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+from pulumi.runtime.proto import provider_pb2_grpc
+
+from .._version import __version__
+from ..core.errors import IlertError
+from .provider import ContactsProvider
+
+log = logging.getLogger("pulumi_ilert_contacts.plugin")
+
+async def _answer(call: Awaitable[Any], context: grpc.aio.ServicerContext) -> Any:
+    """Await a handler; a failure becomes an error answer that carries its message."""
+    try:
+        return await call
+    except IlertError as exc:
+        await context.abort(grpc.StatusCode.UNKNOWN, str(exc))
+    except (grpc.aio.AbortError, asyncio.CancelledError):
+        raise
+    except Exception as exc:  # a bug: say what it was, and keep the traceback in the plugin's log
+        log.exception("ilert-contacts plugin failed")
+        await context.abort(grpc.StatusCode.UNKNOWN, f"ilert-contacts plugin: {type(exc).__name__}: {exc}")
+
+
+class ContactsServicer(ProviderServicer):
+    """The SDK's servicer, with every handler's failure answered by its own message."""
+
+    async def CheckConfig(self, request: Any, context: Any) -> Any:
+        return await _answer(super().CheckConfig(request, context), context)
+
+    async def DiffConfig(self, request: Any, context: Any) -> Any:
+        return await _answer(super().DiffConfig(request, context), context)
+
+    async def Configure(self, request: Any, context: Any) -> Any:
+        return await _answer(super().Configure(request, context), context)
+
+    async def Check(self, request: Any, context: Any) -> Any:
+        return await _answer(super().Check(request, context), context)
+
+    async def Diff(self, request: Any, context: Any) -> Any:
+        return await _answer(super().Diff(request, context), context)
+
+    async def Create(self, request: Any, context: Any) -> Any:
+        return await _answer(super().Create(request, context), context)
+
+    async def Read(self, request: Any, context: Any) -> Any:
+        return await _answer(super().Read(request, context), context)
+
+    async def Update(self, request: Any, context: Any) -> Any:
+        return await _answer(super().Update(request, context), context)
+
+    async def Delete(self, request: Any, context: Any) -> Any:
+        return await _answer(super().Delete(request, context), context)
+
+    async def Invoke(self, request: Any, context: Any) -> Any:
+        return await _answer(super().Invoke(request, context), context)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Serve the plugin: print the port for the engine, then answer until it hangs up."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="pulumi-resource-ilert-contacts", description=__doc__)
+    parser.add_argument("engine", nargs="?", help="the engine's address (given by the Pulumi CLI)")
+    parser.add_argument("--logflow", action="store_true", help="ignored")
+    parser.add_argument("--logtostderr", action="store_true", help="ignored")
+    parser.add_argument("-v", type=int, default=0, help="ignored")
+    parser.add_argument("--tracing", default=None, help="ignored")
+    known, _ = parser.parse_known_args(args)
+    if not known.engine:
+        parser.error(
+            "this is a Pulumi resource plugin: the Pulumi CLI starts it; "
+            "`pulumi package get-schema pulumi-resource-ilert-contacts` prints its schema"
+        )
+
+    async def serve() -> None:
+        server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
+        servicer = ContactsServicer(args, __version__, ContactsProvider(), engine_address=known.engine)
+        provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        sys.stdout.write(f"{port}\n")
+        sys.stdout.flush()
+        await server.wait_for_termination()
+
+    with contextlib.suppress(KeyboardInterrupt):  # the engine stops plugins with SIGINT
+        asyncio.run(serve())
