@@ -76,3 +76,93 @@ def test_generated_program_adopts_every_contact_and_creates_none(
     assert emulator.admin.contacts() == before, "retain_on_delete leaves every contact in ilert"
     assert not emulator.admin.request_counts().get("DELETE")
     assert stack.contact_resources() == []
+
+
+# -- the request bound of adoption: one list per (user, kind) ------------------------------------
+
+BULK_USERS = (1001, 1002, 1003, 1004)
+PRIMARY_LATER = 1004  # ilert holds no primary number for this user; the recovery program sets one
+
+
+def seed_bulk(emulator: EmulatorServer) -> None:
+    """Ten contacts for each of four users: the login email, four more emails, five numbers."""
+    admin = emulator.admin
+    admin.seed_user(BULK_USERS[-1])
+
+    def post(user: int, kind: str, body: dict[str, Any]) -> None:
+        response = requests.post(
+            f"{emulator.url}/api/users/{user}/contacts/{kind}",
+            json=body,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=10,
+        )
+        response.raise_for_status()
+
+    for user in BULK_USERS:
+        for n in range(4):
+            post(user, "emails", {"target": f"oncall{n}.{user}@example.com"})
+        for n in range(5):
+            primary = n == 0 and user != PRIMARY_LATER
+            post(
+                user,
+                "phone-numbers",
+                {"target": f"+4915123{user:04d}{n:02d}", "regionCode": "DE", "primary": primary},
+            )
+
+
+def generate_bulk(emulator: EmulatorServer) -> str:
+    env = {**os.environ, "ILERT_API_TOKEN": TOKEN, "ILERT_ENDPOINT": emulator.url}
+    users = [arg for user in BULK_USERS for arg in ("--user", str(user))]
+    proc = subprocess.run(
+        [sys.executable, "-m", "pulumi_ilert_contacts", "generate", *users, "--retain-on-delete"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return proc.stdout
+
+
+def test_adopting_40_contacts_of_4_users_costs_one_list_per_user_and_kind(
+    make_stack: Callable[..., Stack], emulator: EmulatorServer
+) -> None:
+    seed_bulk(emulator)
+    before = emulator.admin.contacts()
+    source = generate_bulk(emulator)
+    assert source.count("    adopt=True,\n") == 40
+    stack = make_stack(source)
+    emulator.admin.reset_requests()
+
+    stack.up()
+
+    counts = emulator.admin.request_counts()
+    assert counts["GET"] <= 2 * len(BULK_USERS), counts
+    assert (counts["POST"], counts["PUT"], counts["DELETE"]) == (0, 0, 0), counts
+    assert emulator.admin.contacts() == before
+    assert len(stack.contact_resources()) == 40
+
+
+def test_recovery_switch_adopts_40_contacts_with_one_list_per_user_and_kind(
+    make_stack: Callable[..., Stack], emulator: EmulatorServer
+) -> None:
+    # The contacts exist, the state lost them (an interrupted `up`): the program declares them
+    # without adopt=True, and ILERT_ADOPT_EXISTING takes each over. One number differs (primary).
+    seed_bulk(emulator)
+    source = generate_bulk(emulator).replace("    adopt=True,\n", "")
+    wanted = f'target="+4915123{PRIMARY_LATER:04d}00",\n'
+    assert source.count(wanted) == 1
+    source = source.replace(wanted, wanted + "    primary=True,\n")
+    stack = make_stack(source)
+    emulator.admin.reset_requests()
+
+    stack.up(env={"ILERT_ADOPT_EXISTING": "true"})
+
+    counts = emulator.admin.request_counts()
+    assert counts["GET"] <= 2 * len(BULK_USERS), counts
+    assert (counts["POST"], counts["PUT"], counts["DELETE"]) == (0, 1, 0), counts
+    phones = emulator.admin.contacts()["phone_numbers"]
+    primaries = {p["user_id"]: p["target"] for p in phones if p["primary"]}
+    assert primaries[str(PRIMARY_LATER)] == f"+4915123{PRIMARY_LATER:04d}00"
+    assert len(stack.contact_resources()) == 40
+    stack.preview("--expect-no-changes")

@@ -1,17 +1,33 @@
-"""A process-wide view of each user's contacts, so a refresh costs one list per (user, kind).
+"""A process-wide view of each user's contacts: one list per (user, kind) for a refresh, and for
+adopting.
 
-``pulumi refresh`` reads every contact of the stack; reading them one GET at a time costs one
-request per contact, against a budget of 120 per minute. The API lists a user's contacts of one
-kind in one unpaged call, so reads are answered from that list. A provider process lives for one
-engine command; the list is kept for at most ``TTL`` seconds within it and dropped as soon as this
-process writes to that user's contacts of that kind. Concurrent readers of the same list wait for
-the one fetch in flight instead of each fetching it.
+``pulumi refresh`` reads every contact of the stack, and adopting (``adopt=True``, or the recovery
+switch ``ILERT_ADOPT_EXISTING``) looks every contact up by target; one GET per contact would cost
+one request per contact against a budget of 120 per minute. The API lists a user's contacts of one
+kind in one unpaged call, so both are answered from that list.
+
+How the list is kept right:
+
+- It is fetched once per (account, user, kind) and kept for at most ``TTL`` seconds: a provider
+  process lives for one engine command, and the TTL bounds how long a change made outside this
+  process (in the ilert UI, by another stack) can go unseen.
+- Concurrent readers of a list wait for the one fetch in flight instead of each fetching it.
+- Writes are written through: the API's answer to a POST or PUT replaces (or adds) that contact
+  in the cached list, a DELETE removes it (``record`` / ``forget``). A write whose outcome is
+  unknown (its answer was lost, ilert failed) drops the list instead (``invalidate``), and the
+  callers that must know the truth (after a lost create answer, after a duplicate refusal) ask for
+  a fresh list (``fresh=True``).
+- ``claim`` serialises the look-up-then-create of one target, so two creates of the same target
+  in this process never both POST: the second finds the first one's contact in the list.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .client import IlertClient
@@ -20,21 +36,27 @@ from .kinds import ContactKind
 
 TTL = 30.0
 
-_Key = tuple[str, str, str]  # (endpoint, kind path, user id)
+_Key = tuple[str, str, str, str]  # (endpoint, key fingerprint, kind path, user id)
+_Listing = dict[int, dict[str, Any]]
 
 
 class ContactDirectory:
-    """Cached contact lists, keyed by endpoint, kind and user."""
+    """Cached contact lists, keyed by endpoint, API key, kind and user."""
 
     def __init__(self, ttl: float = TTL) -> None:
         self.ttl = ttl
-        self._lists: dict[_Key, tuple[float, dict[int, dict[str, Any]] | None]] = {}
+        self._lists: dict[_Key, tuple[float, _Listing | None]] = {}
         self._locks: dict[_Key, threading.Lock] = {}
+        self._claims: dict[tuple[_Key, str], threading.Lock] = {}
         self._generation: dict[_Key, int] = {}
         self._guard = threading.Lock()
 
     def _key(self, client: IlertClient, kind: ContactKind, user_id: str) -> _Key:
-        return (client.settings.endpoint, kind.path, user_id)
+        # Two API keys on one endpoint may see different accounts: keep their lists apart. The
+        # fingerprint is only an in-memory dict key; nothing here is written anywhere.
+        settings = client.settings
+        account = hashlib.sha256(settings.token.encode()).hexdigest()[:16]
+        return (settings.endpoint, account, kind.path, user_id)
 
     def _lock_for(self, key: _Key) -> threading.Lock:
         with self._guard:
@@ -43,26 +65,30 @@ class ContactDirectory:
     def contacts(
         self, client: IlertClient, kind: ContactKind, user_id: str, *, fresh: bool = False
     ) -> dict[int, dict[str, Any]] | None:
-        """The user's contacts of ``kind`` by id; ``None`` if ilert does not know the user."""
+        """The user's contacts of ``kind`` by id; ``None`` if ilert does not know the user.
+
+        A list fetched in this process less than ``TTL`` seconds ago is used unless ``fresh``.
+        The contacts are copies: changing them changes nothing here.
+        """
         key = self._key(client, kind, user_id)
         with self._lock_for(key):
             cached = self._lists.get(key)
             if cached is not None and not fresh and time.monotonic() - cached[0] < self.ttl:
-                return cached[1]
+                return _copy(cached[1])
             with self._guard:
-                generation = self._generation.get(key, 0)
+                generation = self._generation.setdefault(key, 0)
+            fetched_at = time.monotonic()
             try:
-                listed: dict[int, dict[str, Any]] | None = {
-                    int(c["id"]): c for c in client.list_contacts(kind, user_id)
-                }
+                listed: _Listing | None = {int(c["id"]): c for c in client.list_contacts(kind, user_id)}
             except IlertNotFoundError:
                 listed = None
             with self._guard:
-                # A write that landed while this list was in flight makes it stale: use it for
-                # this answer, but do not keep it.
+                # A write of unknown outcome while this list was in flight makes it stale: use it
+                # for this answer, but do not keep it. (Writes with an answer wait for this lock
+                # and are applied to the list after it is stored.)
                 if self._generation.get(key, 0) == generation:
-                    self._lists[key] = (time.monotonic(), listed)
-            return listed
+                    self._lists[key] = (fetched_at, listed)
+            return _copy(listed)
 
     def find(
         self, client: IlertClient, kind: ContactKind, user_id: str, contact_id: int
@@ -72,10 +98,15 @@ class ContactDirectory:
         return None if listed is None else listed.get(contact_id)
 
     def find_by_target(
-        self, client: IlertClient, kind: ContactKind, user_id: str, target: str
+        self, client: IlertClient, kind: ContactKind, user_id: str, target: str, *, fresh: bool = True
     ) -> dict[str, Any] | None:
-        """The user's contact with this target, looked up afresh (used before writing)."""
-        listed = self.contacts(client, kind, user_id, fresh=True)
+        """The user's contact with this target.
+
+        Looked up afresh by default (after a lost create answer or a duplicate refusal, where only
+        ilert can say). ``fresh=False`` uses this process's list when it has one (adopting: with
+        writes written through, the list is right for everything this process did).
+        """
+        listed = self.contacts(client, kind, user_id, fresh=fresh)
         if not listed:
             return None
         wanted = _comparable(kind, target)
@@ -84,8 +115,43 @@ class ContactDirectory:
                 return contact
         return None
 
+    @contextmanager
+    def claim(self, client: IlertClient, kind: ContactKind, user_id: str, target: str) -> Iterator[None]:
+        """Hold the user's ``target`` for one look-up-then-create.
+
+        The engine runs several creates at once (the SDK four, the plugin more). Two of the same
+        target (two resources declaring one contact, or a replacement racing its original) would
+        otherwise both find nothing and both POST; held in turn, the second finds the first's
+        contact in the written-through list and adopts it, or is refused as a duplicate.
+        """
+        name = (self._key(client, kind, user_id), _comparable(kind, target))
+        with self._guard:
+            lock = self._claims.setdefault(name, threading.Lock())
+        with lock:
+            yield
+
+    def record(self, client: IlertClient, kind: ContactKind, user_id: str, contact: dict[str, Any]) -> None:
+        """Write through the API's answer to a POST or PUT: the contact as ilert now holds it."""
+        self._apply(client, kind, user_id, lambda listed: _put(kind, listed, dict(contact)))
+
+    def forget(self, client: IlertClient, kind: ContactKind, user_id: str, contact_id: int) -> None:
+        """Write through a DELETE (or a 404): the contact is gone."""
+        self._apply(client, kind, user_id, lambda listed: listed.pop(contact_id, None))
+
+    def _apply(
+        self, client: IlertClient, kind: ContactKind, user_id: str, change: Callable[[_Listing], object]
+    ) -> None:
+        key = self._key(client, kind, user_id)
+        # The key's lock: a fetch in flight finishes (and stores its list) first, so the change is
+        # applied on top of it whether or not that list already saw the write.
+        with self._lock_for(key), self._guard:
+            cached = self._lists.get(key)
+            if cached is None or cached[1] is None:
+                return  # nothing cached (or the user was unknown): the next read fetches
+            change(cached[1])
+
     def invalidate(self, client: IlertClient, kind: ContactKind, user_id: str) -> None:
-        """Forget a list after this process changed it."""
+        """Forget a list after a write of unknown outcome (lost answer, ilert failed)."""
         key = self._key(client, kind, user_id)
         with self._guard:
             self._lists.pop(key, None)
@@ -95,6 +161,22 @@ class ContactDirectory:
         """Forget everything."""
         with self._guard:
             self._lists.clear()
+            # A fetch in flight must not store its list after the clear.
+            for key in self._generation:
+                self._generation[key] += 1
+
+
+def _copy(listed: _Listing | None) -> _Listing | None:
+    return None if listed is None else {cid: dict(contact) for cid, contact in listed.items()}
+
+
+def _put(kind: ContactKind, listed: _Listing, contact: dict[str, Any]) -> None:
+    if kind.path == "phone-numbers" and contact.get("primary"):
+        # ilert keeps one primary number per user: making this one primary cleared the others.
+        for cid, other in listed.items():
+            if cid != contact["id"] and other.get("primary"):
+                listed[cid] = {**other, "primary": False}
+    listed[int(contact["id"])] = contact
 
 
 def _comparable(kind: ContactKind, target: str) -> str:
