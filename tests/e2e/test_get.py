@@ -106,8 +106,8 @@ def test_get_of_an_unknown_contact_fails_preview_and_up_naming_the_id(
     stack = make_stack(EMAIL_GET, {"emailId": "1001:99999"})
     message = (
         "Unable to read ContactEmail '1001:99999': ilert has no email contact 99999 for user 1001 "
-        "(the user or the contact does not exist, or the API key may not see it); get() reads an "
-        "existing contact by its id, '<user_id>:<contact_id>', e.g. '1001:17'"
+        "(the user or the contact does not exist, or the API key may not see it); give the id of an "
+        "existing contact, '<user_id>:<contact_id>', e.g. '1001:17'"
     )
 
     preview = stack.preview(check=False)

@@ -101,7 +101,7 @@ def test_read_for_get_of_a_contact_ilert_does_not_have_fails_naming_it(
     assert str(caught.value) == (
         f"Unable to read {provider.kind.resource} {id_!r}: ilert has no {provider.kind.label} {contact} "
         f"for user {user} (the user or the contact does not exist, or the API key may not see it); "
-        "get() reads an existing contact by its id, '<user_id>:<contact_id>', e.g. '1001:17'"
+        "give the id of an existing contact, '<user_id>:<contact_id>', e.g. '1001:17'"
     )
 
 

@@ -165,16 +165,20 @@ def read(client: IlertClient, kind: ContactKind, id_: str, props: dict[str, Any]
 
 
 def read_existing(client: IlertClient, kind: ContactKind, id_: str) -> Observed:
-    """The read behind ``pulumi import`` and ``get()``: only the id is given, so a contact ilert
-    does not have is an error, not an empty answer (which the engine would record as a resource
-    with every output null)."""
-    user_id, contact_id = parse_id(id_)
+    """The read behind ``pulumi import`` and ``get()``: only the id is given, so a malformed id or
+    a contact ilert does not have is an error, not an empty answer (which the engine would record
+    as a resource with every output null)."""
+    context = f"Unable to read {kind.resource} {id_!r}"
+    try:
+        user_id, contact_id = parse_id(id_)
+    except IlertError as exc:
+        raise IlertError(exc.detail, context=context) from None
     observed = read(client, kind, id_, {})
     if observed is None:
         raise IlertNotFoundError(
             f"ilert has no {kind.label} {contact_id} for user {user_id} (the user or the contact does "
-            f"not exist, or the API key cannot see it); the id of an existing contact is {ID_FORM}",
-            context=f"Unable to read {kind.label} {id_!r}",
+            f"not exist, or the API key may not see it); give the id of an existing contact, {ID_FORM}",
+            context=context,
             status=404,
         )
     return observed

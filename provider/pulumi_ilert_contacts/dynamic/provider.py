@@ -23,8 +23,8 @@ from pulumi.dynamic import (
 
 from ..core import config, lifecycle
 from ..core.client import shared_client
-from ..core.errors import IlertError, IlertNotFoundError
-from ..core.kinds import OUTPUT_NAMES, ContactKind
+from ..core.errors import IlertError
+from ..core.kinds import ContactKind, declared_props
 
 
 class ContactProvider(ResourceProvider):
@@ -73,22 +73,9 @@ class ContactProvider(ResourceProvider):
             return ReadResult("", {})
         return ReadResult(observed.id, observed.outputs, observed.inputs)
 
-    def _read_existing(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """The read behind ``get()``: the program gave only the id, so a contact ilert does not have
-        is an error (an empty id would have the engine record the id with every output null)."""
-        context = f"Unable to read {self.kind.resource} {id_!r}"
-        try:
-            user_id, contact_id = lifecycle.parse_id(id_)
-        except IlertError as exc:
-            raise IlertError(exc.detail, context=context) from None
-        observed = lifecycle.read(shared_client(), self.kind, id_, props)
-        if observed is None:
-            raise IlertNotFoundError(
-                f"ilert has no {self.kind.label} {contact_id} for user {user_id} (the user or the "
-                "contact does not exist, or the API key may not see it); get() reads an existing "
-                f"contact by its id, {lifecycle.ID_FORM}",
-                context=context,
-            )
+    def _read_existing(self, id_: str, _props: dict[str, Any]) -> ReadResult:
+        """The read behind ``get()``: the program gave only the id."""
+        observed = lifecycle.read_existing(shared_client(), self.kind, id_)
         return ReadResult(observed.id, observed.outputs, observed.inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -101,12 +88,8 @@ class ContactProvider(ResourceProvider):
 
 
 def resource_props(kind: ContactKind, args: Any, overrides: dict[str, Any]) -> dict[str, Any]:
-    """The property bag of a resource: ``args`` fields, overridden by keyword arguments, plus the
-    outputs seeded as ``None`` so that every ``pulumi.Output`` attribute resolves."""
-    props: dict[str, Any] = {name: getattr(args, name, None) for name in kind.input_names}
-    props.update({name: value for name, value in overrides.items() if value is not None})
-    props.update({name: None for name in OUTPUT_NAMES})
-    return props
+    """The property bag of a resource (see ``core.kinds.declared_props``)."""
+    return declared_props(kind, args, overrides)
 
 
 def get_options(
