@@ -50,6 +50,15 @@ def base_env(backend: Path, home: Path) -> dict[str, str]:
     return env
 
 
+def project_file(project: str, runtime: str, plugin_dir: Path | None = None) -> str:
+    """A ``Pulumi.yaml`` header; ``plugin_dir`` (the folder holding ``pulumi-resource-ilert-contacts``)
+    adds a ``plugins:`` entry, so the CLI loads the plugin as a project plugin, not from PATH."""
+    text = f"name: {project}\nruntime: {runtime}\n"
+    if plugin_dir is not None:
+        text += f"plugins:\n  providers:\n    - name: ilert-contacts\n      path: {plugin_dir}\n"
+    return text
+
+
 @dataclass
 class Result:
     """One finished pulumi command."""
@@ -78,11 +87,18 @@ class Stack:
 
     # -- program -----------------------------------------------------------------------------
 
-    def write_program(self, source: str, project: str = "e2e") -> None:
-        """(Re)write ``__main__.py`` (dedented) and ``Pulumi.yaml``."""
+    def write_program(self, source: str, project: str = "e2e", plugin_dir: Path | None = None) -> None:
+        """(Re)write ``__main__.py`` (dedented) and ``Pulumi.yaml`` (see ``project_file``)."""
         self.workdir.mkdir(parents=True, exist_ok=True)
-        (self.workdir / "Pulumi.yaml").write_text(f"name: {project}\nruntime: python\n")
+        (self.workdir / "Pulumi.yaml").write_text(project_file(project, "python", plugin_dir))
         (self.workdir / "__main__.py").write_text(textwrap.dedent(source).lstrip())
+
+    def write_yaml_program(self, body: str, project: str = "e2e", plugin_dir: Path | None = None) -> None:
+        """(Re)write ``Pulumi.yaml`` as a Pulumi YAML program: the header, then ``body`` (dedented
+        top-level ``config:``, ``resources:``, ``variables:``, ``outputs:``)."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        header = project_file(project, "yaml", plugin_dir)
+        (self.workdir / "Pulumi.yaml").write_text(header + textwrap.dedent(body).lstrip())
 
     # -- commands ----------------------------------------------------------------------------
 
@@ -108,11 +124,14 @@ class Stack:
             raise AssertionError(f"pulumi command failed:\n{result}")
         return result
 
-    def init(self, endpoint: str, token: str, config: dict[str, str] | None = None) -> None:
-        """Create the stack and point it at the emulator (token as a secret)."""
+    def init(
+        self, endpoint: str, token: str, config: dict[str, str] | None = None, namespace: str = "ilert"
+    ) -> None:
+        """Create the stack and point it at the emulator (token as a secret); ``namespace`` is the
+        config's: ``ilert`` for the dynamic resources, ``ilert-contacts`` for the plugin."""
         self.run("stack", "init", self.name, "--non-interactive")
-        self.run("config", "set", "ilert:endpoint", endpoint)
-        self.run("config", "set", "--secret", "ilert:apiToken", token)
+        self.run("config", "set", f"{namespace}:endpoint", endpoint)
+        self.run("config", "set", "--secret", f"{namespace}:apiToken", token)
         for key, value in (config or {}).items():
             self.run("config", "set", key, value)
 
@@ -145,6 +164,10 @@ class Stack:
     def contact_resources(self) -> list[dict[str, Any]]:
         """Only the ilert contact resources of the state."""
         return [r for r in self.resources() if ":dynamic/ilert:" in r["type"]]
+
+    def native_resources(self) -> list[dict[str, Any]]:
+        """Only the ``ilert-contacts`` plugin's contact resources of the state."""
+        return [r for r in self.resources() if r["type"].startswith("ilert-contacts:index:")]
 
 
 def changes_summary(result: Result) -> str:
