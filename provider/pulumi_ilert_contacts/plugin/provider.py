@@ -62,7 +62,6 @@ WORKERS = 16
 """Threads for core calls: the engine drives a provider from up to --parallel operations at once."""
 
 
-
 class PluginError(IlertError):
     """A request the plugin cannot serve (an unknown type token)."""
 
@@ -261,8 +260,10 @@ class ContactsProvider(Provider):
         return InvokeResponse(return_value=to_wire(kind, outputs))
 
 
-
-def _resource_kind(type_token: str) -> ContactKind:
+def _resource_kind(qualified_type: str) -> ContactKind:
+    # The SDK takes the type from the URN, where a resource with a parent carries the parent's
+    # type in front (``acme:index:Team$ilert-contacts:index:ContactEmail``); ours is the last.
+    type_token = qualified_type.rpartition("$")[2]
     kind = KIND_BY_RESOURCE.get(type_token)
     if kind is None:
         known = ", ".join(KIND_BY_RESOURCE)

@@ -28,6 +28,7 @@ from .provider import ContactsProvider
 
 log = logging.getLogger("pulumi_ilert_contacts.plugin")
 
+
 async def _answer(call: Awaitable[Any], context: grpc.aio.ServicerContext) -> Any:
     """Await a handler; a failure becomes an error answer that carries its message."""
     try:
