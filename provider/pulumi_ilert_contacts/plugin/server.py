@@ -18,7 +18,10 @@ from typing import Any
 
 import grpc
 import grpc.aio
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.provider import DiffRequest, DiffResponse, PropertyDiffKind
 from pulumi.provider.experimental.server import ProviderServicer
+from pulumi.runtime import proto
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2_grpc
 
@@ -42,6 +45,36 @@ async def _answer(call: Awaitable[Any], context: grpc.aio.ServicerContext) -> An
         await context.abort(grpc.StatusCode.UNKNOWN, f"ilert-contacts plugin: {type(exc).__name__}: {exc}")
 
 
+def _diff_answer(response: DiffResponse) -> Any:
+    """``response`` as the protocol's ``DiffResponse``, translated as the SDK's ``Diff`` does."""
+    if response.changes is None:
+        changes = proto.DiffResponse.DIFF_UNKNOWN
+    else:
+        changes = proto.DiffResponse.DIFF_SOME if response.changes else proto.DiffResponse.DIFF_NONE
+    return proto.DiffResponse(
+        replaces=response.replaces,
+        stables=response.stables,
+        deleteBeforeReplace=response.delete_before_replace,
+        changes=changes,
+        diffs=response.diffs,
+        detailedDiff={
+            key: proto.PropertyDiff(kind=_DIFF_KINDS[diff.kind], inputDiff=diff.input_diff)
+            for key, diff in (response.detailed_diff or {}).items()
+        },
+        hasDetailedDiff=True,
+    )
+
+
+_DIFF_KINDS = {
+    PropertyDiffKind.ADD: proto.PropertyDiff.ADD,
+    PropertyDiffKind.ADD_REPLACE: proto.PropertyDiff.ADD_REPLACE,
+    PropertyDiffKind.DELETE: proto.PropertyDiff.DELETE,
+    PropertyDiffKind.DELETE_REPLACE: proto.PropertyDiff.DELETE_REPLACE,
+    PropertyDiffKind.UPDATE: proto.PropertyDiff.UPDATE,
+    PropertyDiffKind.UPDATE_REPLACE: proto.PropertyDiff.UPDATE_REPLACE,
+}
+
+
 class ContactsServicer(ProviderServicer):
     """The SDK's servicer, with every handler's failure answered by its own message."""
 
@@ -49,7 +82,22 @@ class ContactsServicer(ProviderServicer):
         return await _answer(super().CheckConfig(request, context), context)
 
     async def DiffConfig(self, request: Any, context: Any) -> Any:
-        return await _answer(super().DiffConfig(request, context), context)
+        # Not the SDK's: its DiffConfig (v3.259.0) reads ``PropertyDiff.inputDiff`` (the attribute
+        # is ``input_diff``) and sends the kind and ``changes`` untranslated, so any change of the
+        # provider's inputs (a new endpoint or token) failed the update with an AttributeError.
+        return await _answer(self._diff_config(request), context)
+
+    async def _diff_config(self, request: Any) -> Any:
+        response = await self._provider.diff_config(
+            DiffRequest(
+                request.urn,
+                request.id,
+                PropertyValue.unmarshal_map(request.olds),
+                PropertyValue.unmarshal_map(request.news),
+                list(request.ignoreChanges),
+            )
+        )
+        return _diff_answer(response)
 
     async def Configure(self, request: Any, context: Any) -> Any:
         return await _answer(super().Configure(request, context), context)
