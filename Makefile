@@ -1,6 +1,6 @@
 # Everything the demo and the tests need is installed from here, on a fresh clone:
 # the virtualenv with the package and its pinned test tools, and the Pulumi CLI
-# (built from Go modules when it is not already on PATH at the pinned version).
+# with the YAML language host (built from Go modules when not already on PATH at the pinned version).
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := $(CURDIR)/.venv
@@ -27,6 +27,7 @@ venv: $(STAMP)
 
 pulumi-cli:
 	@bash tools/pulumi-cli/install.sh
+	@bash tools/pulumi-yaml/install.sh
 
 lint: venv
 	ruff check .
