@@ -101,10 +101,12 @@ def _function(kind: ContactKind) -> dict[str, Any]:
         "description": f"Look up a user's existing {kind.label} by its target (for example the login "
         "email ilert creates for every user). Fails when the user has no such contact.",
         "inputs": {
+            "description": f"The arguments of {function_name(kind)}: the user and the target to look for.",
             "properties": input_specs,
             "required": ["userId", "target"],
         },
         "outputs": {
+            "description": f"The {kind.label} found: its contactId and status, and its fields.",
             "properties": {p.camel: _spec(p) for p in outputs},
             "required": [p.camel for p in outputs],
         },
