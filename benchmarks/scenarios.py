@@ -408,7 +408,8 @@ ROLES = {
         "ContactPhoneNumberProvider().check({}, {'user_id': '1', 'region_code': 'DE', "
         "'target': '+4915100000010'})\n"
         "from pulumi_ilert_contacts.core import client\n"
-        "client._shared()",
+        "from pulumi_ilert_contacts.core.config import Settings\n"
+        "client._shared(Settings('https://api.ilert.com', 'import-time'))",
     ),
     "floor program and provider": (PROVIDER_PRELUDE, "import floor_provider"),
 }

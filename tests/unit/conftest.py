@@ -23,6 +23,7 @@ ILERT_ENV = (
     "ILERT_HTTP_TIMEOUT",
     "ILERT_RATE_LIMIT",
     "ILERT_RATE_WINDOW",
+    "ILERT_RATE_DIR",
     "ILERT_DEBUG_HTTP",
 )
 
@@ -35,12 +36,16 @@ def forget_process_state() -> None:
 
 
 @pytest.fixture(autouse=True)
-def clean_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def clean_process(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     """No ILERT_* variable from the developer's shell, and no state carried between tests."""
     for name in ILERT_ENV:
         monkeypatch.delenv(name, raising=False)
     # A 429 without Retry-After waits for the next window: keep that a second, not a minute.
     monkeypatch.setenv("ILERT_RATE_WINDOW", "1")
+    # The rate budgets shared between processes: a folder of each test's own, not the user's.
+    monkeypatch.setenv("ILERT_RATE_DIR", str(tmp_path_factory.mktemp("rate-budgets")))
     forget_process_state()
     yield
     forget_process_state()

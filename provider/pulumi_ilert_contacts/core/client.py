@@ -1,10 +1,11 @@
 """IlertClient: the one HTTP choke point to the ilert contacts API.
 
 Every call goes through ``IlertClient.request``: it adds the Bearer header, takes a slot in the
-process-wide rate limiter, applies the timeout, logs (opt-in, token masked) and turns every
+rate limiter of its API key, applies the timeout, logs (opt-in, token masked) and turns every
 failure into an ``IlertError`` with the operation in its message. The ``requests.Session`` (with
-the retry layer mounted) is made once per process, lazily, and shared by every client. requests and
-urllib3 are imported with it: a Pulumi program that only declares resources never loads them.
+the retry layer mounted) is made once per process and API key, lazily, and shared by every client
+of that key. requests and urllib3 are imported with it: a Pulumi program that only declares
+resources never loads them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .config import Settings
 from .config import current as current_settings
 from .errors import IlertConnectionError, IlertError, IlertNotFoundError, error_from_response
 from .kinds import ContactKind
-from .ratelimit import RateLimiter, limiter_from_env
+from .ratelimit import RateLimiter, budget_name, limiter_for
 
 if TYPE_CHECKING:
     import requests
@@ -36,44 +37,52 @@ POOL_SIZE = 64  # the engine may drive the provider from dozens of threads (--pa
 log = logging.getLogger("pulumi_ilert_contacts.http")
 
 _session_lock = threading.Lock()
-_session: requests.Session | None = None
-_limiter: RateLimiter | None = None
+_sessions: dict[str, tuple[requests.Session, RateLimiter]] = {}
 _client_lock = threading.Lock()
 _client: IlertClient | None = None
 
 
-def _shared() -> tuple[requests.Session, RateLimiter]:
-    """The process's one Session and limiter, made on first use (not at import time)."""
-    global _session, _limiter
+def _shared(settings: Settings | None = None) -> tuple[requests.Session, RateLimiter]:
+    """The Session and limiter of one API key (``settings``, else the settings in force now),
+    made on first use (not at import time).
+
+    Each (endpoint, token) has its own limiter, shared with the other processes on the machine
+    that use the key (``ratelimit.limiter_for``), and so its own Session: the retry layer mounted
+    on a Session waits out a 429 in that key's budget. Two accounts in one process (two explicit
+    providers of the plugin) never share a budget.
+    """
+    if settings is None:
+        settings = current_settings()
+    name = budget_name(settings.endpoint, settings.token)
     with _session_lock:
-        if _session is None or _limiter is None:
+        shared = _sessions.get(name)
+        if shared is None:
             import requests
             from requests.adapters import HTTPAdapter
 
             from .retry import make_retry
 
-            _limiter = limiter_from_env()
+            limiter = limiter_for(settings.endpoint, settings.token)
             session = requests.Session()
             adapter = HTTPAdapter(
-                max_retries=make_retry(_limiter), pool_connections=4, pool_maxsize=POOL_SIZE
+                max_retries=make_retry(limiter), pool_connections=4, pool_maxsize=POOL_SIZE
             )
             session.mount("https://", adapter)
             session.mount("http://", adapter)
             session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-            _session = session
+            shared = _sessions[name] = (session, limiter)
             if os.environ.get(DEBUG_ENV):
                 _enable_debug_log()
-        return _session, _limiter
+        return shared
 
 
 def reset_session() -> None:
-    """Drop the shared Session, limiter and client: the next call re-reads the environment."""
-    global _session, _limiter, _client
+    """Drop the shared Sessions, limiters and client: the next call re-reads the environment."""
+    global _client
     with _session_lock:
-        if _session is not None:
-            _session.close()
-        _session = None
-        _limiter = None
+        for session, _ in _sessions.values():
+            session.close()
+        _sessions.clear()
     with _client_lock:
         _client = None
 
@@ -121,7 +130,7 @@ class IlertClient:
         """
         import requests  # loaded by _shared(); here only for its exception classes
 
-        session, limiter = _shared()
+        session, limiter = _shared(self.settings)
         limiter.acquire()
         started = time.monotonic()
         try:
