@@ -181,7 +181,20 @@ def read_existing(client: IlertClient, kind: ContactKind, id_: str) -> Observed:
             context=context,
             status=404,
         )
-    return observed
+    declared = as_declared(kind, observed.inputs)
+    return Observed(observed.id, {**observed.outputs, **declared}, declared)
+
+
+def as_declared(kind: ContactKind, inputs: dict[str, Any]) -> dict[str, Any]:
+    """Inputs read from ilert as a program declares them: each field normalised as ``check``
+    normalises it (one that fails validation is kept as ilert holds it).
+
+    An imported contact's state then matches the program written for it (by ``generate`` or by
+    ``pulumi import``'s code generation) even where ilert keeps a spelling that ``check``
+    normalises, such as an upper-case email domain: the plan shows no change and nothing is written.
+    """
+    outcome = check_contact(kind, inputs)
+    return {**inputs, **{prop: outcome.inputs[prop] for prop, _ in kind.fields if prop in outcome.inputs}}
 
 
 def update(
