@@ -10,9 +10,14 @@ from tests and reused in other packs; :func:`all_policies` wraps them as policie
 ``policy/__main__.py`` only assembles those. This module needs the optional ``[policy]`` extra
 (``pulumi-policy``); nothing else in the package imports it.
 
-Every policy looks only at ``ContactEmail`` and ``ContactPhoneNumber`` resources, by type token.
-A value the engine does not know yet (preview, an output of another resource) is never guessed:
-a resource policy reports itself not applicable, a stack policy leaves that contact out.
+Every policy looks only at ``ContactEmail`` and ``ContactPhoneNumber`` resources, by type token,
+of both faces of the package: the dynamic resources (``pulumi-python:dynamic/ilert:ContactEmail``,
+Python property names) and the native provider's (``ilert-contacts:index:ContactEmail``, schema
+names such as ``regionCode``). Each is read, and named in messages, in its own face's spelling;
+the stack policies count both faces together (a dynamic and a native primary number of one user
+are two primaries). A value the engine does not know yet (preview, an output of another resource)
+is never guessed: a resource policy reports itself not applicable, a stack policy leaves that
+contact out.
 """
 
 from __future__ import annotations
@@ -36,8 +41,9 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from .core.directory import same_target
-from .core.kinds import EMAIL, PHONE, ContactKind
-from .core.validation import UNKNOWN, check_contact, is_unknown
+from .core.kinds import EMAIL, PHONE, ContactKind, camel_name
+from .core.validation import UNKNOWN, check_contact, is_unknown, python_naming
+from .plugin.schema import resource_token
 
 PACK_NAME = "ilert-contacts"
 """The name the pack reports to the engine (and the key of its config file's policies)."""
@@ -53,8 +59,39 @@ CONTACT_STATUS = "ilert-contact-status"
 UNDELIVERABLE_STATUSES = ("LOCKED", "BLACKLISTED")
 """Statuses of a contact that ilert sends no notification to."""
 
-KINDS: dict[str, ContactKind] = {kind.type_token: kind for kind in (EMAIL, PHONE)}
-"""The contact kinds the policies look at, by Pulumi type token."""
+
+@dataclass(frozen=True)
+class Face:
+    """One way a contact kind is declared: its type token and how it spells its properties."""
+
+    kind: ContactKind
+    type_token: str
+    native: bool
+    """The native provider's resource (schema names: ``regionCode``), else the dynamic one."""
+
+    def prop(self, name: str) -> str:
+        """The property ``name`` (a Python name of ``core.kinds``) as this face spells it."""
+        return camel_name(self.kind, name) if self.native else name
+
+    def ref(self, resource_name: str) -> str:
+        """``"jane-email"``, with `` (native)`` for the native provider's resource: a dynamic and
+        a native contact may share a name in one stack."""
+        return f'"{resource_name}"' + (" (native)" if self.native else "")
+
+    def label(self, resource_name: str) -> str:
+        """``ContactEmail "jane-email"`` (or ``ContactEmail "jane-email" (native)``)."""
+        return f"{self.kind.resource} {self.ref(resource_name)}"
+
+
+FACES: dict[str, Face] = {
+    face.type_token: face
+    for kind in (EMAIL, PHONE)
+    for face in (Face(kind, kind.type_token, False), Face(kind, resource_token(kind), True))
+}
+"""The resources the policies look at, by Pulumi type token: each kind's dynamic and native face."""
+
+KINDS: dict[str, ContactKind] = {token: face.kind for token, face in FACES.items()}
+"""The contact kind of each type token the policies look at."""
 
 _NOT_KNOWN = object()
 """What :func:`_read` returns for a value the engine does not know yet."""
@@ -77,20 +114,22 @@ def _read(props: Mapping[str, Any], key: str) -> Any:
     return _NOT_KNOWN if is_unknown(value) else value
 
 
-def _checked(kind: ContactKind, props: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+def _checked(face: Face, props: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The inputs of a contact run through ``check_contact``: (normalised inputs, reason by property).
 
     Only the properties a user sets are passed (outputs such as ``status`` and the internal
-    ``__provider`` are left out). An unknown value comes back as ``UNKNOWN``.
+    ``__provider`` are left out), read in the face's spelling; the result is keyed by Python
+    names, the reasons spell properties as the face does. An unknown value comes back as ``UNKNOWN``.
     """
+    kind = face.kind
     news: dict[str, Any] = {}
     for name in kind.input_names:
-        value = _read(props, name)
+        value = _read(props, face.prop(name))
         if value is _NOT_KNOWN:
             news[name] = UNKNOWN
         elif value is not None:
             news[name] = value
-    outcome = check_contact(kind, news)
+    outcome = check_contact(kind, news, naming=camel_name if face.native else python_naming)
     reasons: dict[str, str] = {}
     for prop, reason in outcome.failures:
         reasons.setdefault(prop, reason)
@@ -103,10 +142,6 @@ def _known(inputs: Mapping[str, Any], name: str) -> Any:
     return None if value is None or is_unknown(value) else value
 
 
-def _describe(kind: ContactKind, name: str) -> str:
-    return f'{kind.resource} "{name}"'
-
-
 @dataclass(frozen=True)
 class StackContact:
     """One contact resource of a stack, as the stack policies see it.
@@ -115,7 +150,7 @@ class StackContact:
     ``status`` are None when the value is unknown, missing or invalid.
     """
 
-    kind: ContactKind
+    face: Face
     urn: str
     name: str
     user_id: str | None
@@ -124,31 +159,42 @@ class StackContact:
     status: str | None
 
     @property
+    def kind(self) -> ContactKind:
+        """The contact kind, whichever face declared it."""
+        return self.face.kind
+
+    @property
     def label(self) -> str:
         """``ContactEmail "jane-email"``: how messages name the resource."""
-        return _describe(self.kind, self.name)
+        return self.face.label(self.name)
+
+    @property
+    def ref(self) -> str:
+        """``"jane-email"``: how messages name it beside the resource they are attached to."""
+        return self.face.ref(self.name)
 
 
 def stack_contacts(resources: Iterable[PolicyResource]) -> list[StackContact]:
-    """The ilert contacts among ``resources``, sorted by URN; other resource types are skipped.
+    """The ilert contacts among ``resources`` (both faces), sorted by URN; other types are skipped.
 
     The engine sends a stack's resources in no fixed order; sorting makes every report (which
     resource it is attached to, the order of the names in it) the same from run to run.
     """
     contacts = []
     for resource in sorted(resources, key=lambda r: r.urn):
-        kind = KINDS.get(resource.resource_type)
-        if kind is None:
+        face = FACES.get(resource.resource_type)
+        if face is None:
             continue
-        inputs, _ = _checked(kind, resource.props)
+        kind = face.kind
+        inputs, _ = _checked(face, resource.props)
         target = _known(inputs, "target")
         if kind is PHONE and _known(inputs, "region_code") is None:
             target = None  # without its region a national number cannot be normalised
-        primary = _read(resource.props, "primary") if kind is PHONE else False
-        status = _read(resource.props, "status")
+        primary = _read(resource.props, face.prop("primary")) if kind is PHONE else False
+        status = _read(resource.props, face.prop("status"))
         contacts.append(
             StackContact(
-                kind=kind,
+                face=face,
                 urn=resource.urn,
                 name=resource.name,
                 user_id=_known(inputs, "user_id"),
@@ -177,18 +223,25 @@ def _string_list(config: Mapping[str, Any], key: str) -> list[str] | None:
 # -- resource policies -----------------------------------------------------------------------
 
 
-def _settled(args: ResourceValidationArgs, *names: str) -> dict[str, Any]:
-    """The values of ``names``, or not applicable (raises) while one of them cannot be judged.
+def _face(args: ResourceValidationArgs, kind: ContactKind) -> Face | None:
+    """The face of the resource under judgement when it is a contact of ``kind``, else None."""
+    face = FACES.get(args.resource_type)
+    return face if face is not None and face.kind is kind else None
+
+
+def _settled(args: ResourceValidationArgs, face: Face, *names: str) -> dict[str, Any]:
+    """The values of ``names`` (Python names; read in the face's spelling), or not applicable
+    (raises) while one of them cannot be judged.
 
     Unknown (preview, an output of another resource): the engine analyzes the resource again
     with the real value during the update. Absent: ``check()`` failed on it (it drops a bad
     value from the inputs it returns) and the engine already reports that error.
     """
-    values = {name: _read(args.props, name) for name in names}
-    unknown = [name for name, value in values.items() if value is _NOT_KNOWN]
+    values = {name: _read(args.props, face.prop(name)) for name in names}
+    unknown = [face.prop(name) for name, value in values.items() if value is _NOT_KNOWN]
     if unknown:
         args.not_applicable(f"{' and '.join(unknown)} not known yet; judged when the update runs")
-    missing = [name for name, value in values.items() if value is None]
+    missing = [face.prop(name) for name, value in values.items() if value is None]
     if missing:
         args.not_applicable(f"{' and '.join(missing)} not set; check() reports that")
     return values
@@ -208,14 +261,15 @@ def validate_email_allowed_domains(args: ResourceValidationArgs, report_violatio
     Without ``allowedDomains`` configured the policy is not applicable. Domains match exactly
     (case-insensitively); a subdomain needs its own entry.
     """
-    if args.resource_type != EMAIL.type_token:
+    face = _face(args, EMAIL)
+    if face is None:
         return
     allowed = _string_list(args.get_config(), "allowedDomains")
     if not allowed:
         args.not_applicable("no allowedDomains configured")
         return
-    target = _settled(args, "target")["target"]
-    label = _describe(EMAIL, args.name)
+    target = _settled(args, face, "target")["target"]
+    label = face.label(args.name)
     if not isinstance(target, str) or "@" not in target:
         report_violation(f"{label}: target {target!r} has no domain, so it cannot be in allowedDomains", None)
         return
@@ -234,11 +288,12 @@ def validate_phone_e164(args: ResourceValidationArgs, report_violation: ReportVi
     The same rules as ``check()`` (it reuses them), applied again to the values the engine
     settles on, including those that were still unknown when ``check()`` ran.
     """
-    if args.resource_type != PHONE.type_token:
+    face = _face(args, PHONE)
+    if face is None:
         return
-    target = _settled(args, "target", "region_code")["target"]
-    label = _describe(PHONE, args.name)
-    inputs, reasons = _checked(PHONE, args.props)
+    target = _settled(args, face, "target", "region_code")["target"]
+    label = face.label(args.name)
+    inputs, reasons = _checked(face, args.props)
     for prop in ("region_code", "target"):
         if prop in reasons:
             report_violation(f"{label}: {reasons[prop]}", None)
@@ -255,17 +310,19 @@ def validate_phone_allowed_regions(args: ResourceValidationArgs, report_violatio
 
     Without ``allowedRegions`` configured the policy is not applicable.
     """
-    if args.resource_type != PHONE.type_token:
+    face = _face(args, PHONE)
+    if face is None:
         return
     allowed = [region.upper() for region in _string_list(args.get_config(), "allowedRegions") or []]
     if not allowed:
         args.not_applicable("no allowedRegions configured")
         return
-    region = _settled(args, "region_code")["region_code"]
-    label = _describe(PHONE, args.name)
+    region = _settled(args, face, "region_code")["region_code"]
+    label = face.label(args.name)
     if not isinstance(region, str) or region.strip().upper() not in allowed:
+        region_code = face.prop("region_code")
         report_violation(
-            f"{label}: region_code {region!r} is not in allowedRegions ({', '.join(allowed)}); "
+            f"{label}: {region_code} {region!r} is not in allowedRegions ({', '.join(allowed)}); "
             "ilert would call or text a number outside the allowed regions",
             None,
         )
@@ -288,11 +345,11 @@ def validate_single_primary_phone(args: StackValidationArgs, report_violation: R
         if len(phones) < 2:
             continue
         for phone in phones:
-            others = ", ".join(f'"{other.name}"' for other in phones if other is not phone)
+            others = ", ".join(other.ref for other in phones if other is not phone)
             report_violation(
                 f"{phone.label}: primary is true, but user {user_id} has {len(phones)} primary phone "
                 f"numbers in this stack (also {others}); ilert keeps one primary per user, so every "
-                "deploy would flip the flag back and forth. Set primary=True on one of them only",
+                "deploy would flip the flag back and forth. Set primary to true on one of them only",
                 phone.urn,
             )
 
@@ -322,9 +379,7 @@ def validate_no_duplicate_contacts(args: StackValidationArgs, report_violation: 
             if len(bucket) < 2:
                 continue
             for contact in bucket:
-                others = ", ".join(
-                    f'"{other.name}" ({other.urn})' for other in bucket if other is not contact
-                )
+                others = ", ".join(f"{other.ref} ({other.urn})" for other in bucket if other is not contact)
                 report_violation(
                     f"{contact.label}: target {contact.target!r} of user {user_id} is also declared by "
                     f"{others}; ilert holds one {contact.kind.label} per target, so one of the creates "
@@ -356,7 +411,7 @@ def validate_user_has_phone(args: StackValidationArgs, report_violation: ReportV
         if user_id is not None and user_id not in with_phone and user_id not in exempt:
             by_user.setdefault(user_id, []).append(contact)
     for user_id, owned in by_user.items():
-        names = ", ".join(f'"{c.name}"' for c in owned)
+        names = ", ".join(c.ref for c in owned)
         report_violation(
             f"{owned[0].label}: user {user_id} has contacts in this stack ({names}) but no "
             f"{PHONE.resource}; ilert cannot call or text them when they are on call. Add a phone "
@@ -412,7 +467,7 @@ def _email_allowed_domains(level: EnforcementLevel) -> Policy:
 def _phone_e164(level: EnforcementLevel) -> Policy:
     return ResourceValidationPolicy(
         name=PHONE_E164,
-        description="ilert phone contacts must be valid E.164 numbers of their region_code.",
+        description="ilert phone contacts must be valid E.164 numbers of their region code.",
         validate=validate_phone_e164,
         enforcement_level=level,
         severity=Severity.HIGH,

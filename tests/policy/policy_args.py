@@ -84,6 +84,28 @@ def phone(
     return Res(PHONE.type_token, name, {**props, "adopt": False, **extra})
 
 
+NATIVE_EMAIL = "ilert-contacts:index:ContactEmail"
+NATIVE_PHONE = "ilert-contacts:index:ContactPhoneNumber"
+
+
+def native_email(name: str, target: Any = "jane@example.com", user_id: Any = USER, **extra: Any) -> Res:
+    """A ContactEmail of the native provider as the engine sends it (schema names)."""
+    return Res(NATIVE_EMAIL, name, {"userId": user_id, "target": target, "adopt": False, **extra})
+
+
+def native_phone(
+    name: str,
+    target: Any = "+4915123456789",
+    region_code: Any = "DE",
+    user_id: Any = USER,
+    primary: Any = False,
+    **extra: Any,
+) -> Res:
+    """A ContactPhoneNumber of the native provider as the engine sends it (``regionCode``)."""
+    props = {"userId": user_id, "target": target, "regionCode": region_code, "primary": primary}
+    return Res(NATIVE_PHONE, name, {**props, "adopt": False, **extra})
+
+
 def other(name: str, type_token: str = "random:index/randomString:RandomString", **props: Any) -> Res:
     return Res(type_token, name, dict(props))
 

@@ -22,7 +22,7 @@ import grpc
 import pytest
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from plugin_process import read_port
-from policy_args import email, phone
+from policy_args import email, native_email, native_phone, phone
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from pulumi_ilert_contacts import policies
 from pulumi_ilert_contacts.core.validation import UNKNOWN
@@ -239,3 +239,31 @@ def test_a_clean_stack_has_no_diagnostics(pack: PolicyPackProcess) -> None:
         email("jane-email", "jane@example.com", status=None),
     ]
     assert list(analyze_stack(pack, resources).diagnostics) == []
+
+
+def test_analyze_judges_native_resources_in_their_own_spelling(pack: PolicyPackProcess) -> None:
+    configure(pack, {policies.PHONE_ALLOWED_REGIONS: {"allowedRegions": ["DE"]}})
+    found = by_policy(analyze(pack, native_phone("us-mobile", "+12025550123", "US")))
+
+    assert set(found) == {policies.PHONE_ALLOWED_REGIONS}
+    message = found[policies.PHONE_ALLOWED_REGIONS][0].message
+    # The engine's message is the policy's description, then the violation.
+    assert "\nContactPhoneNumber \"us-mobile\" (native): regionCode 'US' is not in allowedRegions" in message
+
+    skipped = not_applicable(analyze(pack, native_phone("p", region_code=UNKNOWN)))
+    assert "regionCode not known yet" in skipped[policies.PHONE_ALLOWED_REGIONS]
+
+
+def test_analyze_stack_counts_dynamic_and_native_contacts_together(pack: PolicyPackProcess) -> None:
+    configure(pack)
+    dynamic_mobile = phone("jane-mobile", "+4915123456789", primary=True, status="OK")
+    native_desk = native_phone("jane-desk", "+493012345678", primary=True, status="OK")
+    dynamic_email = email("jane-email", "jane@example.com", status="OK")
+    native_again = native_email("jane-again", "Jane@EXAMPLE.com", status="OK")
+    resources = [dynamic_mobile, native_desk, dynamic_email, native_again]
+
+    found = by_policy(analyze_stack(pack, resources))
+
+    assert set(found) == {policies.SINGLE_PRIMARY_PHONE, policies.NO_DUPLICATE_CONTACTS}
+    assert {d.urn for d in found[policies.SINGLE_PRIMARY_PHONE]} == {dynamic_mobile.urn, native_desk.urn}
+    assert {d.urn for d in found[policies.NO_DUPLICATE_CONTACTS]} == {dynamic_email.urn, native_again.urn}

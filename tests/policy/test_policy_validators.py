@@ -9,7 +9,6 @@ import sys
 import pytest
 from policy_args import USER, Res, Validator, email, other, phone, run_resource, run_stack
 from pulumi_ilert_contacts import policies
-from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE
 from pulumi_ilert_contacts.core.validation import UNKNOWN
 from pulumi_ilert_contacts.policies import (
     all_policies,
@@ -332,14 +331,6 @@ def test_enforcement_levels_can_be_overridden_for_all_or_one() -> None:
     assert set(levels.values()) == {EnforcementLevel.ADVISORY}
     with pytest.raises(ValueError, match="no such ilert policy: ilert-typo"):
         all_policies(overrides={"ilert-typo": EnforcementLevel.DISABLED})
-
-
-def test_type_tokens_are_the_resources_of_the_package() -> None:
-    assert set(policies.KINDS) == {
-        "pulumi-python:dynamic/ilert:ContactEmail",
-        "pulumi-python:dynamic/ilert:ContactPhoneNumber",
-    }
-    assert policies.KINDS[EMAIL.type_token] is EMAIL and policies.KINDS[PHONE.type_token] is PHONE
 
 
 def test_importing_the_package_does_not_need_pulumi_policy() -> None:
