@@ -17,7 +17,7 @@ USERS = ("--user", "1002", "--user", "1001", "--user", "1003")
 
 def test_two_runs_with_source_date_epoch_write_identical_files(account: Account, tmp_path: Path) -> None:
     env = {**account.env, "SOURCE_DATE_EPOCH": EPOCH}
-    for fmt in ("python", "yaml-roster"):
+    for fmt in ("python", "pulumi-yaml", "yaml-roster"):
         first, second = tmp_path / f"first-{fmt}", tmp_path / f"second-{fmt}"
         assert generate(env, *USERS, "--format", fmt, "--out", str(first)).code == 0
         assert generate(env, *USERS, "--format", fmt, "--out", str(second)).code == 0

@@ -1,7 +1,8 @@
 """The ``generate`` subcommand: read users' contacts, render them, write the result.
 
     pulumi-ilert-contacts generate --user 1001 --user 1002 [--out contacts.py]
-        [--format python|yaml-roster] [--retain-on-delete] [--timestamp WHEN]
+        [--format python|pulumi-yaml|yaml-roster] [--project NAME] [--retain-on-delete]
+        [--timestamp WHEN]
 
 Credentials and endpoint come from ``ILERT_API_TOKEN`` and ``ILERT_ENDPOINT``, as everywhere else.
 Progress goes to stderr, one line per user. Any failure (no token, unknown user, refused key,
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +25,9 @@ if TYPE_CHECKING:
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
-FORMATS = ("python", "yaml-roster")
+FORMATS = ("python", "pulumi-yaml", "yaml-roster")
+PROJECT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+"""What Pulumi accepts as a project name."""
 
 
 def _user_id(text: str) -> str:
@@ -32,6 +36,14 @@ def _user_id(text: str) -> str:
     if not stripped.isascii() or not stripped.isdigit() or int(stripped) == 0:
         raise argparse.ArgumentTypeError(f"expected a positive numeric ilert user id, got {text!r}")
     return str(int(stripped))
+
+
+def _project(text: str) -> str:
+    if not PROJECT_NAME.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"expected a Pulumi project name (letters, digits, '-', '_', '.'; at most 100), got {text!r}"
+        )
+    return text
 
 
 def _timestamp(text: str) -> str:
@@ -49,8 +61,9 @@ def add_parser(subcommands: Any) -> argparse.ArgumentParser:
         help="write a program that adopts users' existing contacts",
         description=(
             "Read the email and phone number contacts of the given ilert users and write Pulumi "
-            "code declaring each of them with adopt=True, so that `pulumi up` takes them over "
-            "instead of creating them. Uses ILERT_API_TOKEN and ILERT_ENDPOINT."
+            "code declaring each of them (with adopt=True in Python, with the import option in "
+            "Pulumi YAML), so that `pulumi up` takes them over instead of creating them. Uses "
+            "ILERT_API_TOKEN and ILERT_ENDPOINT."
         ),
     )
     parser.add_argument(
@@ -67,7 +80,14 @@ def add_parser(subcommands: Any) -> argparse.ArgumentParser:
         "--format",
         choices=FORMATS,
         default="python",
-        help="python: a Pulumi program (default); yaml-roster: a roster for examples/team-roster",
+        help="python: a Pulumi Python program (default); pulumi-yaml: a Pulumi YAML program "
+        "(Pulumi.yaml) importing each contact by id; yaml-roster: a roster for examples/team-roster",
+    )
+    parser.add_argument(
+        "--project",
+        type=_project,
+        metavar="NAME",
+        help="the project name of the pulumi-yaml output (default: ilert-contacts)",
     )
     parser.add_argument(
         "--retain-on-delete",
@@ -99,11 +119,15 @@ def run(args: argparse.Namespace) -> int:
     from ..core.errors import IlertError
     from .document import Generation, public_endpoint
     from .output import emit
+    from .pulumi_yaml import render_pulumi_yaml
     from .python_source import render_python
     from .roster import render_roster
     from .stamp import resolve_timestamp
 
     users: list[str] = list(dict.fromkeys(args.users))
+    if args.project is not None and args.format != "pulumi-yaml":
+        _say("error: --project applies to --format pulumi-yaml only")
+        return EXIT_USAGE
     try:
         timestamp = resolve_timestamp(args.timestamp, os.environ)
     except ValueError as exc:
@@ -128,8 +152,10 @@ def run(args: argparse.Namespace) -> int:
         timestamp=timestamp,
         retain_on_delete=args.retain_on_delete,
         format_name=args.format,
+        project=args.project,
     )
-    text = render_roster(generation) if args.format == "yaml-roster" else render_python(generation)
+    renderers = {"python": render_python, "pulumi-yaml": render_pulumi_yaml, "yaml-roster": render_roster}
+    text = renderers[args.format](generation)
     where = "standard output" if args.out in (None, "-") else args.out
     try:
         emit(text, args.out)

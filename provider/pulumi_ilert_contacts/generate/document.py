@@ -1,4 +1,4 @@
-"""What both output formats share: the inputs of one generation and the comments describing it.
+"""What the output formats share: the inputs of one generation and the comments describing it.
 
 The header says where the contacts came from (the endpoint, never the token, and no user:password
 part of the URL either) and when; per-contact comments give the ilert contact id and flag
@@ -10,7 +10,10 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+import yaml
 
 from .inventory import KINDS, LiveContact, UserContacts
 from .naming import ContactKey, assign_names
@@ -30,6 +33,8 @@ class Generation:
     timestamp: str | None
     retain_on_delete: bool = False
     format_name: str = "python"
+    project: str | None = None
+    """The project name of a whole-project output (``--project``); None for the format's default."""
 
     @property
     def contacts(self) -> list[LiveContact]:
@@ -46,6 +51,8 @@ class Generation:
         units = [PROGRAM, "generate", *(f"--user {user.user_id}" for user in self.users)]
         if self.format_name != "python":
             units.append(f"--format {self.format_name}")
+        if self.project is not None:
+            units.append(f"--project {self.project}")
         if self.retain_on_delete:
             units.append("--retain-on-delete")
         return units
@@ -150,3 +157,15 @@ def wrap_comment(text: str, continuation: str = "# ") -> list[str]:
         break_long_words=False,
         break_on_hyphens=False,
     ) or ["#"]
+
+
+def yaml_scalar(value: Any) -> str:
+    """A YAML literal for ``value``: strings double-quoted, so no value is read as another type."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if value is None:
+        return "null"
+    text: str = yaml.safe_dump(str(value), default_style='"', allow_unicode=True, width=1 << 30)
+    return text.rstrip("\n")

@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
-
-import yaml
 
 from ..core.kinds import EMAIL, PHONE
-from .document import Generation, contact_comments, header_lines, user_summary, wrap_comment
+from .document import Generation, contact_comments, header_lines, user_summary, wrap_comment, yaml_scalar
 from .inventory import LiveContact
 
 NOTES = (
@@ -28,18 +25,6 @@ NOTES = (
     "it yet (nor retain_on_delete), so teach it to pass adopt=True (and "
     "ResourceOptions(retain_on_delete=True)) to every resource before `pulumi up`.",
 )
-
-
-def yaml_scalar(value: Any) -> str:
-    """A YAML literal for ``value``: strings double-quoted, so no value is read as another type."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if value is None:
-        return "null"
-    text: str = yaml.safe_dump(str(value), default_style='"', allow_unicode=True, width=1 << 30)
-    return text.rstrip("\n")
 
 
 def team_roster_name(contact: LiveContact) -> str:

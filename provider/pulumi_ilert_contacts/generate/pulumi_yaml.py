@@ -1,0 +1,107 @@
+"""Render a generation as a Pulumi YAML program (a whole ``Pulumi.yaml``) on the native provider.
+
+Each contact becomes one ``ilert-contacts:index:ContactEmail`` / ``ContactPhoneNumber`` resource
+with the values ilert holds and ``options: import: "<userId>:<contactId>"``. Where the Python output
+relies on ``adopt`` (dynamic resources cannot be imported, pulumi/pulumi#16175), this one uses
+Pulumi's own import: the first ``pulumi up`` reads each contact by its id and records it in the
+stack, and writes nothing to ilert. The values must therefore be exactly what ilert holds (as the
+provider's ``check()`` normalises them), which they are when freshly generated; the engine refuses an
+import whose values differ rather than changing the contact. Once a resource is in the stack its
+``import`` option is ignored, so the file can stay as it is.
+
+The file is a complete project (``name``, ``runtime: yaml``, ``resources``), ready for
+``pulumi stack init`` and ``pulumi up``; its ``resources`` entries can also be pasted into an
+existing YAML program. It exports nothing, for the same reason as the Python output.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..core.kinds import PHONE, camel_name
+from ..plugin.schema import PACKAGE, TOKEN_CONFIG, resource_token
+from .document import Generation, contact_comments, header_lines, user_summary, yaml_scalar
+from .inventory import LiveContact
+from .naming import contact_key
+
+DEFAULT_PROJECT = "ilert-contacts"
+"""The project ``name`` unless ``--project`` gives another."""
+
+NOTES = (
+    "Every resource carries options.import with its ilert id (<userId>:<contactId>): on the first "
+    "`pulumi up` Pulumi reads each contact from ilert and adds it to the stack, writing nothing to "
+    "ilert. The values are what ilert holds; an import whose values differ from ilert's fails "
+    "instead of changing the contact, so edit them only after that first `up`. Afterwards the "
+    "import options are ignored.",
+    f"Needs the native provider's plugin, pulumi-resource-ilert-contacts (pip install "
+    f"pulumi-ilert-contacts), and `pulumi config set --secret {PACKAGE}:{TOKEN_CONFIG} <key>`. "
+    "Found on PATH it works, with a warning per resource; a plugins: entry naming its folder "
+    "(below) avoids that.",
+)
+RETAIN_NOTE = (
+    "retainOnDelete: true: removing a resource from the program, or `pulumi destroy`, leaves the "
+    "contact in ilert."
+)
+PLUGIN_HINT = (
+    "# plugins:",
+    "#   providers:",
+    f"#     - name: {PACKAGE}",
+    "#       path: ./venv/bin   # the folder that holds pulumi-resource-ilert-contacts",
+)
+
+_PLAIN_KEY = re.compile(r"[a-z][a-z0-9-]*")
+"""Resource names the naming module makes: safe as plain YAML keys and in ``${name.prop}``."""
+
+
+def import_id(contact: LiveContact) -> str:
+    """The resource id Pulumi imports ``contact`` by: ``<userId>:<contactId>``."""
+    return f"{contact.user_id}:{contact.contact_id}"
+
+
+def _properties(contact: LiveContact) -> list[tuple[str, object]]:
+    props: list[tuple[str, object]] = [("user_id", contact.user_id)]
+    if contact.kind is PHONE:
+        props.append(("region_code", contact.values.get("region_code")))
+    props.append(("target", contact.values.get("target")))
+    if contact.kind is PHONE and contact.values.get("primary") is not False:
+        # Only the primary number says so: false is the default, as in the Python output.
+        props.append(("primary", contact.values.get("primary")))
+    return [(camel_name(contact.kind, name), value) for name, value in props]
+
+
+def render_pulumi_yaml(generation: Generation) -> str:
+    """The ``Pulumi.yaml`` text."""
+    names = generation.names()
+    notes = (*NOTES, RETAIN_NOTE) if generation.retain_on_delete else NOTES
+    project = generation.project or DEFAULT_PROJECT
+    users = ", ".join(user.user_id for user in generation.users)
+    lines = [f"# {line}".rstrip() for line in header_lines(generation, notes)]
+    lines.extend(
+        [
+            "",
+            f"name: {yaml_scalar(project)}",
+            f"description: {yaml_scalar(f'ilert contacts of users {users}, imported from ilert')}",
+            "runtime: yaml",
+            "",
+            *PLUGIN_HINT,
+            "",
+            "resources:" if generation.contacts else "resources: {}",
+        ]
+    )
+    for index, user in enumerate(generation.users):
+        if index:
+            lines.append("")
+        lines.append(f"  # --- {user_summary(user)} ---")
+        for contact in user.contacts:
+            name = names[contact_key(contact)]
+            lines.append("")
+            lines.extend(f"  {line}" for line in contact_comments(contact))
+            lines.append(f"  {name if _PLAIN_KEY.fullmatch(name) else yaml_scalar(name)}:")
+            lines.append(f"    type: {resource_token(contact.kind)}")
+            lines.append("    properties:")
+            lines.extend(f"      {prop}: {yaml_scalar(value)}" for prop, value in _properties(contact))
+            lines.append("    options:")
+            lines.append(f"      import: {yaml_scalar(import_id(contact))}")
+            if generation.retain_on_delete:
+                lines.append("      retainOnDelete: true")
+    return "\n".join(lines) + "\n"
