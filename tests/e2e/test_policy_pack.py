@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from native_support import python_stack
 from pulumi_harness import REPO, Stack
 from pulumi_ilert_contacts.emulator import EmulatorServer
 
@@ -19,6 +20,16 @@ ContactPhoneNumber("jane-desk", user_id="1001", region_code="DE", target="+49301
 ContactEmail("john-work", user_id="1002", target="john@example.com")
 ContactEmail("john-again", user_id="1002", target="John@Example.com")
 ContactPhoneNumber("john-mobile", user_id="1002", region_code="US", target="+12025550123")
+"""
+
+MIXED = """
+from pulumi_ilert_contacts import ContactEmail, ContactPhoneNumber, native
+
+ContactPhoneNumber("jane-mobile", user_id="1001", region_code="DE", target="+4915123456789", primary=True)
+native.ContactPhoneNumber("jane-desk", user_id="1001", region_code="DE", target="+4930123456", primary=True)
+ContactEmail("john-work", user_id="1002", target="john@example.com")
+native.ContactEmail("john-again", user_id="1002", target="John@Example.com")
+native.ContactPhoneNumber("john-mobile", user_id="1002", region_code="US", target="+12025550123")
 """
 
 CLEAN = """
@@ -44,6 +55,31 @@ def test_preview_with_violations_fails_naming_policies_and_resources(
     assert "jane-mobile" in out and "jane-desk" in out
     assert "ilert-no-duplicate-contacts" in out
     assert "john-work" in out and "john-again" in out
+    assert emulator.admin.requests()["total"] == 0
+
+
+def test_preview_judges_native_resources_and_counts_both_faces_together(
+    tmp_path: Path, pulumi_home: Path, emulator: EmulatorServer
+) -> None:
+    # Both providers point at the emulator, so any request the preview made would be counted.
+    stack = python_stack(tmp_path, pulumi_home, emulator, MIXED, config={"ilert:endpoint": emulator.url})
+    config = tmp_path / "policy-config.json"
+    config.write_text(json.dumps({"ilert-phone-allowed-regions": {"allowedRegions": ["DE"]}}))
+    emulator.admin.reset_requests()
+
+    result = stack.preview("--policy-pack", PACK, "--policy-pack-config", str(config), check=False)
+
+    assert result.code != 0
+    out = result.output
+    # A dynamic and a native primary of user 1001; one address declared by both faces for 1002.
+    assert "ilert-single-primary-phone" in out
+    assert 'ContactPhoneNumber "jane-mobile": primary is true' in out
+    assert 'ContactPhoneNumber "jane-desk" (native): primary is true' in out
+    assert "ilert-no-duplicate-contacts" in out
+    assert 'ContactEmail "john-work": target' in out and 'ContactEmail "john-again" (native): target' in out
+    # A native resource is judged in its own spelling.
+    assert "ilert-phone-allowed-regions" in out
+    assert "ContactPhoneNumber \"john-mobile\" (native): regionCode 'US' is not in allowedRegions" in out
     assert emulator.admin.requests()["total"] == 0
 
 
