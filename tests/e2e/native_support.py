@@ -46,7 +46,7 @@ def yaml_stack(
     """A Pulumi YAML stack of ``body``, its default provider configured for ``emulator`` (no
     ``ilert-contacts`` config at all when None: the program brings explicit providers)."""
     stack = new_stack(root, pulumi_home)
-    stack.write_yaml_program(body, plugin_dir=PLUGIN_DIR)
+    write_yaml(stack, body)
     _init(stack, emulator, token, config)
     return stack
 
@@ -62,9 +62,19 @@ def python_stack(
     """A Python stack of ``source`` (using ``pulumi_ilert_contacts.native``), configured as
     ``yaml_stack`` configures its stack."""
     stack = new_stack(root, pulumi_home)
-    stack.write_program(source, plugin_dir=PLUGIN_DIR)
+    write_python(stack, source)
     _init(stack, emulator, token, config)
     return stack
+
+
+def write_yaml(stack: Stack, body: str) -> None:
+    """(Re)write the stack's YAML program, with the ``plugins:`` entry."""
+    stack.write_yaml_program(body, plugin_dir=PLUGIN_DIR)
+
+
+def write_python(stack: Stack, source: str) -> None:
+    """(Re)write the stack's Python program, with the ``plugins:`` entry."""
+    stack.write_program(source, plugin_dir=PLUGIN_DIR)
 
 
 def _init(stack: Stack, emulator: EmulatorServer | None, token: str, config: dict[str, str] | None) -> None:

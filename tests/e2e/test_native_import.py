@@ -12,7 +12,17 @@ from typing import Any
 
 import pytest
 import yaml
-from native_support import EMAIL, NO_WRITES, PHONE, PLUGIN_DIR, api, python_stack, writes, yaml_stack
+from native_support import (
+    EMAIL,
+    NO_WRITES,
+    PHONE,
+    api,
+    python_stack,
+    write_python,
+    write_yaml,
+    writes,
+    yaml_stack,
+)
 from pulumi_fixtures import TOKEN, USERS
 from pulumi_harness import Stack
 from pulumi_ilert_contacts.emulator import EmulatorServer
@@ -89,7 +99,7 @@ def test_import_in_a_yaml_project_writes_the_yaml_declaration_and_nothing_to_ile
     assert state["oncall-mobile"]["outputs"]["contactId"] == phone["id"]
 
     # The generated declaration, pasted into the program as the CLI asks: nothing left to do.
-    yaml_project.write_yaml_program(generated.read_text(), plugin_dir=PLUGIN_DIR)
+    write_yaml(yaml_project, generated.read_text())
     emulator.admin.reset_requests()
     yaml_project.preview("--expect-no-changes")
     assert emulator.admin.requests()["total"] == 0
@@ -106,7 +116,7 @@ def test_import_resource_option_in_yaml_takes_over_with_no_write(
         "options": {"import": f"1002:{email['id']}"},
     }
     program["resources"]["team-email"] = adopted
-    yaml_project.write_yaml_program(yaml.safe_dump(program), plugin_dir=PLUGIN_DIR)
+    write_yaml(yaml_project, yaml.safe_dump(program))
     emulator.admin.reset_requests()
 
     up = yaml_project.up()
@@ -115,7 +125,7 @@ def test_import_resource_option_in_yaml_takes_over_with_no_write(
     assert writes(emulator) == NO_WRITES
     # Once imported, the option may go: the program then simply manages the contact.
     del adopted["options"]
-    yaml_project.write_yaml_program(yaml.safe_dump(program), plugin_dir=PLUGIN_DIR)
+    write_yaml(yaml_project, yaml.safe_dump(program))
     yaml_project.preview("--expect-no-changes")
 
 
@@ -169,7 +179,7 @@ def test_import_in_a_python_project_then_the_same_declaration_has_no_changes(
     assert outputs["oncall-email"]["contactId"] == email["id"]
     assert (outputs["oncall-mobile"]["contactId"], outputs["oncall-mobile"]["primary"]) == (phone["id"], True)
 
-    stack.write_program(DECLARED_AFTER_IMPORT, plugin_dir=PLUGIN_DIR)
+    write_python(stack, DECLARED_AFTER_IMPORT)
     emulator.admin.reset_requests()
     stack.preview("--expect-no-changes")
     assert emulator.admin.requests()["total"] == 0

@@ -12,7 +12,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from native_support import EMAIL, NO_WRITES, PHONE, api, login_email, non_login, writes, yaml_stack
+from native_support import (
+    EMAIL,
+    NO_WRITES,
+    PHONE,
+    api,
+    login_email,
+    non_login,
+    write_yaml,
+    writes,
+    yaml_stack,
+)
 from pulumi_fixtures import TOKEN, USERS
 from pulumi_harness import Stack
 from pulumi_ilert_contacts.emulator import EmulatorServer
@@ -251,7 +261,7 @@ def test_functions_find_the_login_email_and_a_phone_number_of_a_user(
         emulator, "POST", "/users/1003/contacts/phone-numbers",
         json={"target": "+4915123456789", "regionCode": "DE", "primary": True},
     ).json()
-    scratch.write_yaml_program(LOOKUPS)
+    write_yaml(scratch, LOOKUPS)
     emulator.admin.reset_requests()
 
     scratch.up()
@@ -269,7 +279,7 @@ def test_functions_find_the_login_email_and_a_phone_number_of_a_user(
 def test_function_fails_clearly_when_the_user_has_no_such_contact(
     scratch: Stack, emulator: EmulatorServer
 ) -> None:
-    scratch.write_yaml_program(NOT_FOUND)
+    write_yaml(scratch, NOT_FOUND)
 
     result = scratch.preview(check=False)
 
@@ -282,7 +292,7 @@ def test_function_fails_clearly_when_the_user_has_no_such_contact(
 def test_bad_input_fails_preview_naming_resource_property_and_reason_without_calls(
     scratch: Stack, emulator: EmulatorServer
 ) -> None:
-    scratch.write_yaml_program(BAD_REGION)
+    write_yaml(scratch, BAD_REGION)
     emulator.admin.reset_requests()
 
     result = scratch.preview(check=False)
