@@ -6,11 +6,13 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import requests
+import yaml
 from pulumi_fixtures import TOKEN
-from pulumi_harness import Stack
+from pulumi_harness import Stack, base_env
 from pulumi_ilert_contacts.emulator import EmulatorServer
 
 
@@ -76,6 +78,54 @@ def test_generated_program_adopts_every_contact_and_creates_none(
     assert emulator.admin.contacts() == before, "retain_on_delete leaves every contact in ilert"
     assert not emulator.admin.request_counts().get("DELETE")
     assert stack.contact_resources() == []
+
+
+# -- the Pulumi YAML output: native resources imported by id -------------------------------------
+
+PLUGIN_DIR = Path(sys.executable).parent  # where pip put pulumi-resource-ilert-contacts
+NATIVE = "ilert-contacts:index:"
+
+
+def test_generated_yaml_program_imports_every_contact_and_writes_nothing(
+    tmp_path: Path, pulumi_home: Path, emulator: EmulatorServer
+) -> None:
+    seed(emulator)
+    requests.post(  # a spelling check() normalises: the import must not "fix" it with a PUT
+        f"{emulator.url}/api/users/1002/contacts/emails",
+        json={"target": "Pager@Example.ORG"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=10,
+    ).raise_for_status()
+    before = emulator.admin.contacts()
+    text = generate(emulator, "--format", "pulumi-yaml", "--retain-on-delete", "--project", "adopted")
+    # The plugins: entry the file suggests in a comment, pointed at this virtualenv.
+    hint = "# plugins:\n#   providers:\n#     - name: ilert-contacts\n#       path: ./venv/bin"
+    assert hint in text
+    entry = "\n".join(line[2:] for line in hint.splitlines()).replace("./venv/bin", str(PLUGIN_DIR))
+    text = text.replace(hint, entry)
+    plugins = yaml.safe_load(text)["plugins"]
+    assert plugins == {"providers": [{"name": "ilert-contacts", "path": str(PLUGIN_DIR)}]}
+    (tmp_path / "backend").mkdir()
+    stack = Stack(tmp_path / "project", base_env(tmp_path / "backend", pulumi_home))
+    stack.workdir.mkdir()
+    (stack.workdir / "Pulumi.yaml").write_text(text)
+    stack.run("stack", "init", stack.name, "--non-interactive")
+    stack.run("config", "set", "ilert-contacts:endpoint", emulator.url)
+    stack.run("config", "set", "--secret", "ilert-contacts:apiToken", TOKEN)
+    emulator.admin.reset_requests()
+
+    up = stack.up()
+
+    counts = emulator.admin.request_counts()
+    assert (counts.get("POST", 0), counts.get("PUT", 0), counts.get("DELETE", 0)) == (0, 0, 0), counts
+    assert emulator.admin.contacts() == before
+    live = [c for kind in before.values() for c in kind if c["user_id"] in ("1001", "1002")]
+    everything = {f"{c['user_id']}:{c['id']}" for c in live}
+    assert {r["id"] for r in stack.resources() if r["type"].startswith(NATIVE)} == everything
+    assert f"= {len(everything)} imported" in up.output
+
+    preview = stack.preview("--expect-no-changes")
+    assert "from $PATH" not in preview.output
 
 
 # -- the request bound of adoption: one list per (user, kind) ------------------------------------
