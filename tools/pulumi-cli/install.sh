@@ -13,6 +13,8 @@
 #   pulumi-language-python-exec     copied from the sdk/v3 v3.259.0 module (python/cmd/)
 #   pulumi-resource-pulumi-python   copied from the sdk/v3 v3.259.0 module (python/dist/);
 #                                   the dynamic-provider plugin
+#   pulumi-sdkgen                   ./sdkgen (this folder): TypeScript and Go SDKs from a schema
+#                                   with pkg/v3 v3.259.0's code generators (tools/sdk-check/)
 # Python policy packs need no pulumi-analyzer-policy-python: the engine runs them
 # through the language host's RunPlugin (and sdk/v3 v3.259.0 ships no such script).
 #
@@ -28,12 +30,15 @@ repo="$(cd "$here/../.." && pwd)"
 bindir="$repo/.tools/bin"
 stampfile="$bindir/.pulumi-cli.stamp"
 tools=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
+# Ours alone (no upstream install has it): built even when another pulumi is accepted.
+readonly SDKGEN=pulumi-sdkgen
+sdkgen_stampfile="$bindir/.pulumi-sdkgen.stamp"
 
 log() { printf '[pulumi-cli] %s\n' "$*" >&2; }
 
 # Identifies the inputs of a build: the wrapper module, the host's source and this script.
 stamp() {
-    (cd "$here" && cat go.mod go.sum tools.go pulumi-language-python/main.go install.sh) |
+    (cd "$here" && cat go.mod go.sum tools.go pulumi-language-python/main.go sdkgen/main.go install.sh) |
         sha256sum | cut -d' ' -f1
 }
 
@@ -47,9 +52,14 @@ reports_version() {
 # 1) Our own build in .tools/bin, complete and built from the current sources.
 installed_here() {
     local t
-    for t in "${tools[@]}"; do [[ -x "$bindir/$t" ]] || return 1; done
+    for t in "${tools[@]}" "$SDKGEN"; do [[ -x "$bindir/$t" ]] || return 1; done
     [[ -f "$stampfile" && "$(cat "$stampfile")" == "$(stamp)" ]] || return 1
     reports_version "$bindir/pulumi"
+}
+
+# pulumi-sdkgen in .tools/bin, built from the current sources (beside another accepted pulumi).
+sdkgen_here() {
+    [[ -x "$bindir/$SDKGEN" && -f "$sdkgen_stampfile" && "$(cat "$sdkgen_stampfile")" == "$(stamp)" ]]
 }
 
 # 2) Another pulumi of the right version on PATH, with the Python plugins beside it or on PATH.
@@ -64,9 +74,13 @@ installed_on_path() {
     reports_version "$p"
 }
 
-if [[ "${PULUMI_CLI_FORCE:-}" != 1 ]] && { installed_here || installed_on_path; }; then
-    echo "pulumi CLI $PULUMI_VERSION already installed"
-    exit 0
+sdkgen_only=
+if [[ "${PULUMI_CLI_FORCE:-}" != 1 ]]; then
+    if installed_here || { installed_on_path && sdkgen_here; }; then
+        echo "pulumi CLI $PULUMI_VERSION already installed"
+        exit 0
+    fi
+    installed_on_path && sdkgen_only=1
 fi
 
 GO="${GO:-go}"
@@ -76,8 +90,12 @@ if ! command -v "$GO" >/dev/null 2>&1; then
 fi
 
 start=$SECONDS
-log "building pulumi $PULUMI_VERSION with $("$GO" version) into $bindir"
-log "(cold: ~50 s to fetch ~1.4 GB of modules, ~8 min to compile on 2 cores; warm: ~20 s)"
+if [[ -n "$sdkgen_only" ]]; then
+    log "pulumi $PULUMI_VERSION found on PATH at $(command -v pulumi); building only $SDKGEN into $bindir"
+else
+    log "building pulumi $PULUMI_VERSION with $("$GO" version) into $bindir"
+    log "(cold: ~50 s to fetch ~1.4 GB of modules, ~8 min to compile on 2 cores; warm: ~20 s)"
+fi
 
 # -mod=readonly: go.mod/go.sum are complete; never rewrite them during a build.
 export GOFLAGS="-mod=readonly -buildvcs=false -trimpath"
@@ -89,11 +107,21 @@ staging="$(mktemp -d "$bindir/.staging.XXXXXX")"
 trap 'rm -rf "$staging"' EXIT
 
 cd "$here"
+if [[ -n "$sdkgen_only" ]]; then
+    "$GO" mod download
+    "$GO" build -o "$staging/" ./sdkgen
+    mv -f "$staging/sdkgen" "$bindir/$SDKGEN"
+    stamp >"$sdkgen_stampfile"
+    log "installed $SDKGEN into $bindir in $((SECONDS - start)) s"
+    exit 0
+fi
 log "downloading modules"
 "$GO" mod download
 sdkdir="$("$GO" list -m -f '{{.Dir}}' "$SDK_MODULE")"
-log "modules ready after $((SECONDS - start)) s; compiling pulumi and pulumi-language-python"
-"$GO" build -ldflags "$ldflags" -o "$staging/" "$CLI_PACKAGE" ./pulumi-language-python
+log "modules ready after $((SECONDS - start)) s; compiling pulumi, pulumi-language-python and $SDKGEN"
+# One invocation: the three share most packages and compile them once.
+"$GO" build -ldflags "$ldflags" -o "$staging/" "$CLI_PACKAGE" ./pulumi-language-python ./sdkgen
+mv "$staging/sdkgen" "$staging/$SDKGEN"
 log "compiled after $((SECONDS - start)) s"
 
 # The Python-side scripts: module-cache files are read-only, so copy with a mode.
@@ -106,9 +134,10 @@ if ! reports_version "$staging/pulumi"; then
     exit 1
 fi
 
-rm -f "$stampfile"
-for t in "${tools[@]}"; do mv -f "$staging/$t" "$bindir/$t"; done
+rm -f "$stampfile" "$sdkgen_stampfile"
+for t in "${tools[@]}" "$SDKGEN"; do mv -f "$staging/$t" "$bindir/$t"; done
 stamp >"$stampfile"
+stamp >"$sdkgen_stampfile"
 
-log "installed ${tools[*]} into $bindir in $((SECONDS - start)) s"
+log "installed ${tools[*]} $SDKGEN into $bindir in $((SECONDS - start)) s"
 echo "pulumi CLI $PULUMI_VERSION installed in $bindir (add it to PATH)"

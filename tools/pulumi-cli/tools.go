@@ -6,7 +6,8 @@
 // The upstream Python language host module,
 // github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3, is not
 // required: the Go module proxy we can reach answers 403 for it. The host is
-// built from ./pulumi-language-python instead (see its main.go).
+// built from ./pulumi-language-python instead (see its main.go). ./sdkgen
+// (pulumi-sdkgen) imports pkg/v3's codegen packages, which tidy keeps here too.
 package tools
 
 import (
