@@ -230,13 +230,18 @@ def test_check_config_keeps_the_token_secret(plugin: PluginProcess, emulator: Em
 
 
 def test_configure_takes_the_token_from_the_provider_inputs(
-    plugin: PluginProcess, admin: EmulatorAdmin
+    emulator: EmulatorServer, admin: EmulatorAdmin, tmp_path: Path
 ) -> None:
-    # The module's plugin was configured with {"apiToken": ..., "endpoint": ...} and nothing else.
-    found = invoke(plugin, GET_EMAIL, {"userId": USER, "target": f"user{USER}@example.com"})
+    process = PluginProcess(tmp_path / "stderr.log")  # a fresh process: nothing read yet
+    try:
+        response = process.configure({"apiToken": TOKEN, "endpoint": emulator.url})
+        found = invoke(process, GET_EMAIL, {"userId": USER, "target": f"user{USER}@example.com"})
+    finally:
+        process.stop()
 
+    assert response.acceptSecrets and response.supportsPreview
     assert list(found.failures) == []
-    assert admin.requests()["total"] == 1
+    assert admin.requests()["total"] == 1  # the one list of the user's emails, with that token
 
 
 def test_configure_falls_back_to_ilert_api_token(
@@ -244,12 +249,11 @@ def test_configure_falls_back_to_ilert_api_token(
 ) -> None:
     process = PluginProcess(tmp_path / "stderr.log", env={"ILERT_API_TOKEN": TOKEN})
     try:
-        response = process.configure({"endpoint": emulator.url})
+        process.configure({"endpoint": emulator.url})
         found = invoke(process, GET_EMAIL, {"userId": USER, "target": f"user{USER}@example.com"})
     finally:
         process.stop()
 
-    assert response.acceptSecrets and response.supportsPreview
     assert list(found.failures) == []
     assert plain(getattr(found, "return"))["target"] == f"user{USER}@example.com"
 
