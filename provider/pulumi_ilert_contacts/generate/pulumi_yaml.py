@@ -4,10 +4,10 @@ Each contact becomes one ``ilert-contacts:index:ContactEmail`` / ``ContactPhoneN
 with the values ilert holds and ``options: import: "<userId>:<contactId>"``. Where the Python output
 relies on ``adopt`` (dynamic resources cannot be imported, pulumi/pulumi#16175), this one uses
 Pulumi's own import: the first ``pulumi up`` reads each contact by its id and records it in the
-stack, and writes nothing to ilert. The values must therefore be exactly what ilert holds (as the
-provider's ``check()`` normalises them), which they are when freshly generated; the engine refuses an
-import whose values differ rather than changing the contact. Once a resource is in the stack its
-``import`` option is ignored, so the file can stay as it is.
+stack, and writes nothing to ilert as long as the values are what ilert holds (as the provider's
+``check()`` normalises them), which they are when freshly generated; a value edited before that
+``up`` is applied right after the import, as an update the preview shows. Once a resource is in the
+stack its ``import`` option is ignored, so the file can stay as it is.
 
 The file is a complete project (``name``, ``runtime: yaml``, ``resources``), ready for
 ``pulumi stack init`` and ``pulumi up``; its ``resources`` entries can also be pasted into an
@@ -30,9 +30,8 @@ DEFAULT_PROJECT = "ilert-contacts"
 NOTES = (
     "Every resource carries options.import with its ilert id (<userId>:<contactId>): on the first "
     "`pulumi up` Pulumi reads each contact from ilert and adds it to the stack, writing nothing to "
-    "ilert. The values are what ilert holds; an import whose values differ from ilert's fails "
-    "instead of changing the contact, so edit them only after that first `up`. Afterwards the "
-    "import options are ignored.",
+    "ilert: the values are what ilert holds. A value edited before that `up` is applied right "
+    "after the import (the preview shows an update). Afterwards the import options are ignored.",
     f"Needs the native provider's plugin, pulumi-resource-ilert-contacts (pip install "
     f"pulumi-ilert-contacts), and `pulumi config set --secret {PACKAGE}:{TOKEN_CONFIG} <key>`. "
     "Found on PATH it works, with a warning per resource; a plugins: entry naming its folder "
@@ -75,12 +74,13 @@ def render_pulumi_yaml(generation: Generation) -> str:
     notes = (*NOTES, RETAIN_NOTE) if generation.retain_on_delete else NOTES
     project = generation.project or DEFAULT_PROJECT
     users = ", ".join(user.user_id for user in generation.users)
+    whose = f"user{'' if len(generation.users) == 1 else 's'} {users}"
     lines = [f"# {line}".rstrip() for line in header_lines(generation, notes)]
     lines.extend(
         [
             "",
             f"name: {yaml_scalar(project)}",
-            f"description: {yaml_scalar(f'ilert contacts of users {users}, imported from ilert')}",
+            f"description: {yaml_scalar(f'ilert contacts of {whose}, imported from ilert')}",
             "runtime: yaml",
             "",
             *PLUGIN_HINT,
