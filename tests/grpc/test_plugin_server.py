@@ -600,6 +600,16 @@ def test_get_contact_email_finds_the_login_email(plugin: PluginProcess, admin: E
     assert admin.request_counts().get("POST", 0) == 0
 
 
+def test_get_contact_email_reports_the_address_as_ilert_holds_it(
+    plugin: PluginProcess, admin: EmulatorAdmin
+) -> None:
+    # Matched case-insensitively; the answer is ilert's spelling, not the caller's.
+    found = invoke(plugin, GET_EMAIL, {"userId": USER, "target": f"USER{USER}@example.com"})
+
+    assert list(found.failures) == []
+    assert plain(getattr(found, "return"))["target"] == f"user{USER}@example.com"
+
+
 def test_get_contact_phone_number_finds_a_number_in_national_form(
     plugin: PluginProcess, admin: EmulatorAdmin
 ) -> None:

@@ -226,7 +226,8 @@ def delete(client: IlertClient, kind: ContactKind, id_: str) -> None:
 
 
 def lookup(client: IlertClient, kind: ContactKind, user_id: str, target: str) -> Observed:
-    """The user's contact with this (checked) target, for the data-source functions.
+    """The user's contact with this (checked) target, for the data-source functions; its fields
+    as ilert holds them (a look-up reports ilert's spelling, not the caller's).
 
     Raises ``IlertNotFoundError`` when ilert does not know the user or the user has no such contact.
     """
@@ -236,7 +237,7 @@ def lookup(client: IlertClient, kind: ContactKind, user_id: str, target: str) ->
         raise IlertNotFoundError("ilert has no user with this id", context=context, status=404)
     for contact in listed.values():
         if same_target(kind, str(contact.get("target", "")), target):
-            found = read(client, kind, make_id(user_id, int(contact["id"])), {"target": target})
+            found = read(client, kind, make_id(user_id, int(contact["id"])), {})
             if found is not None:
                 return found
     raise IlertNotFoundError(
