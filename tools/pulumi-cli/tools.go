@@ -13,4 +13,11 @@ package tools
 import (
 	_ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
 	_ "github.com/pulumi/pulumi/sdk/v3"
+
+	// What the Go SDKs that pulumi-sdkgen generates import: tools/sdk-check builds them with
+	// this go.mod and go.sum, so these keep every module they need in go.sum.
+	_ "github.com/blang/semver"
+	_ "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	_ "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+	_ "github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 )
