@@ -9,12 +9,13 @@ export PATH := $(CURDIR)/.tools/bin:$(VENV)/bin:$(PATH)
 export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 
-.PHONY: help venv pulumi-cli lint test test-fast demo bench clean
+.PHONY: help venv pulumi-cli node lint test test-fast sdk-check demo bench clean
 
 help:
 	@echo "make demo   - pulumi up the quickstart against the embedded ilert emulator"
 	@echo "make test   - ruff, mypy and the whole pytest suite (unit, gRPC, real engine)"
 	@echo "make bench  - the bulk-deployment benchmarks (benchmarks/README.md)"
+	@echo "make sdk-check - generate the TypeScript and Go SDKs from the plugin's schema and compile them"
 
 $(STAMP): pyproject.toml
 	@echo "==> creating $(VENV) and installing pulumi-ilert-contacts with its test tools"
@@ -29,15 +30,22 @@ pulumi-cli:
 	@bash tools/pulumi-cli/install.sh
 	@bash tools/pulumi-yaml/install.sh
 
+# node and npm, for the generated TypeScript SDK (tests/sdk): Debian's packages where missing.
+node:
+	@bash tools/sdk-check/install-node.sh
+
 lint: venv
 	ruff check .
 	mypy
 
-test: venv pulumi-cli lint
+test: venv pulumi-cli node lint
 	pytest
 
 test-fast: venv lint
 	pytest -m "not e2e and not reliability"
+
+sdk-check: venv pulumi-cli node
+	@bash tools/sdk-check/check.sh
 
 demo: venv pulumi-cli
 	@bash scripts/demo.sh
