@@ -11,6 +11,8 @@ PHASE_LABELS = {
     "noop_up": "`up` (no-op)",
     "update": "`up` (update 10 %)",
     "refresh": "`refresh`",
+    "adopt": "`up` (adopt: generated program)",
+    "recovery": "`up` (recovery: ILERT_ADOPT_EXISTING)",
     "destroy": "`destroy`",
 }
 METHODS = ("GET", "POST", "PUT", "DELETE")
@@ -29,30 +31,93 @@ def _ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}x"
 
 
+def _terraform(phase: dict[str, Any]) -> str:
+    counts = phase.get("terraform")
+    if not counts:
+        return "-"
+    shown = _requests(counts)
+    return f">= {shown} (est.)" if counts.get("estimated") else shown
+
+
 def _cpu(figures: dict[str, Any]) -> str:
     parts = (figures["engine_cpu_seconds"], figures["program_cpu_seconds"], figures["provider_cpu_seconds"])
     return " / ".join(f"{value or 0:.1f}" for value in parts)
 
 
 def lifecycle_table(entry: dict[str, Any]) -> str:
-    """One size's phases: time HTTP vs floor, ratio, requests by method, provider peak RSS."""
+    """One size's phases: time HTTP vs floor, ratio, requests by method (ours and the Terraform
+    provider's), provider peak RSS."""
     lines = [
         f"N = {entry['n']} contacts over {entry['users']} users "
         f"(load average {entry['load_before']} -> {entry['load_after']})",
         "",
-        "| phase | HTTP s | floor s | ratio | requests (HTTP) | target | met "
+        "| phase | HTTP s | floor s | ratio | requests (HTTP) | target | met | Terraform provider "
         "| CPU s engine / program / provider, HTTP | same, floor | provider peak RSS MiB HTTP / floor |",
-        "|---|---:|---:|---:|---|---|:-:|---:|---:|---:|",
+        "|---|---:|---:|---:|---|---|:-:|---|---:|---:|---:|",
     ]
     for name, label in PHASE_LABELS.items():
+        if name not in entry["phases"]:
+            continue
         p = entry["phases"][name]
         http, floor = p["http"], p["floor"]
         lines.append(
             f"| {label} | {http['seconds']:.2f} | {floor['seconds']:.2f} | {_ratio(p['ratio'])} "
             f"| {_requests(http['requests'])} | {p['expected_requests']} "
-            f"| {'yes' if p['meets_request_target'] else '**no**'} "
+            f"| {'yes' if p['meets_request_target'] else '**no**'} | {_terraform(p)} "
             f"| {_cpu(http)} | {_cpu(floor)} "
             f"| {_mib(http['provider_peak_mib'])} / {_mib(floor['provider_peak_mib'])} |"
+        )
+    if entry.get("terraform_source"):
+        lines += ["", f"Terraform provider column: {entry['terraform_source']}."]
+    return "\n".join(lines)
+
+
+def live_limit_table(entry: dict[str, Any]) -> str:
+    """Every phase at the live rate: the floor is max(engine floor, requests / rate)."""
+    live = entry["live"]
+    rate = live["limit"] / live["window"]
+    lines = [
+        f"At ilert's limit: the emulator allows {live['limit']} requests per {live['window']:g} s per key "
+        f"(fixed windows), the provider's own limiter on; N = {entry['n']} contacts over {entry['users']} "
+        f"users; each phase starts on a clean budget (load average {entry['load_before']} -> "
+        f"{entry['load_after']})",
+        "",
+        "| phase | time s | engine floor s | requests | requests / rate s | floor s | ratio to floor "
+        "| failed operations | 429 responses | Terraform provider requests | their requests / rate s |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for name, label in PHASE_LABELS.items():
+        if name not in entry["phases"]:
+            continue
+        p = entry["phases"][name]
+        http, floor = p["http"], p["floor"]
+        terraform = p["terraform"]
+        lines.append(
+            f"| {label} | {http['seconds']:.1f} | {floor['seconds']:.1f} | {_requests(http['requests'])} "
+            f"| {p['requests_seconds']:.1f} | {p['floor_seconds']:.1f} | {_ratio(p['ratio_to_floor'])} "
+            f"| {p['failed_operations']} | {p['status_429']} | {_terraform(p)} "
+            f"| {terraform['total'] / rate:.1f} |"
+        )
+    lines += ["", f"Terraform provider columns: {entry['terraform_source']}."]
+    return "\n".join(lines)
+
+
+def many_stacks_table(data: dict[str, Any]) -> str:
+    lines = [
+        f"Stacks of {data['n']} contacts deploying at once (separate `pulumi up` processes, one API key), "
+        f"the emulator allowing {data['limit']} requests per {data['window']:g} s per key",
+        "",
+        "| stacks | rate budget | time s | engines alone s | requests / rate s | floor s | ratio to floor "
+        "| exits | failed operations | duplicates | 429 responses | requests |",
+        "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|",
+    ]
+    for r in data["rows"]:
+        budget = "shared (as shipped)" if r["shared_budget"] else "each process alone"
+        lines.append(
+            f"| {r['stacks']} | {budget} | {r['seconds']:.1f} | {r['engine_seconds']:.1f} "
+            f"| {r['requests_seconds']:.1f} | {r['floor_seconds']:.1f} | {_ratio(r['ratio_to_floor'])} "
+            f"| {' '.join(str(c) for c in r['codes'])} | {r['failed_operations']} | {r['duplicates']} "
+            f"| {r['status_429']} | {_requests(r['requests'])} |"
         )
     return "\n".join(lines)
 
@@ -134,6 +199,10 @@ def markdown(results: dict[str, Any]) -> str:
         parts.append(parallelism_table(results["parallelism"]))
     if results.get("rate_limited"):
         parts.append(rate_limit_table(results["rate_limited"]))
+    if results.get("live_limit"):
+        parts.append(live_limit_table(results["live_limit"]))
+    if results.get("many_stacks"):
+        parts.append(many_stacks_table(results["many_stacks"]))
     if results.get("import_time"):
         parts.append(import_table(results["import_time"]))
     return "\n\n".join(parts) + "\n"
@@ -148,8 +217,14 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
     entries = results["lifecycle"]
     sizes = [e["n"] for e in entries]
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharex=True)
-    for ax, (name, label) in zip(axes.flat, PHASE_LABELS.items(), strict=True):
+    shown = [
+        (name, label) for name, label in PHASE_LABELS.items() if all(name in e["phases"] for e in entries)
+    ]
+    columns = (len(shown) + 1) // 2
+    fig, axes = plt.subplots(2, columns, figsize=(4.4 * columns, 7.5), sharex=True, squeeze=False)
+    for ax in axes.flat[len(shown) :]:
+        ax.set_visible(False)
+    for ax, (name, label) in zip(axes.flat, shown, strict=False):
         for variant, style in (("http", "o-"), ("floor", "s--")):
             figures = [e["phases"][name][variant] for e in entries]
             medians = [f["seconds"] for f in figures]

@@ -3,6 +3,7 @@
     python benchmarks/run.py                      # the full run (make bench): N = 50, 200, 500
     python benchmarks/run.py --quick              # a smoke run in well under a minute
     python benchmarks/run.py --sizes 50 --repeat 1 --only lifecycle,imports
+    python benchmarks/run.py --live-limit         # at ilert's real limit: 120 / 60 s, N = 500; many stacks
 
 Writes ``results.json``, ``results.md`` and ``time_vs_n.png`` to ``--out`` (and, with
 ``--publish``, copies them to ``benchmarks/report/``); prints the tables. See benchmarks/README.md.
@@ -40,7 +41,7 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
-SECTIONS = ("lifecycle", "parallel", "rate-limit", "imports")
+SECTIONS = ("lifecycle", "parallel", "rate-limit", "live-limit", "many-stacks", "imports")
 
 
 def _sections(text: str) -> list[str]:
@@ -58,6 +59,24 @@ def _windows(text: str) -> list[float]:
     if not windows or any(w <= 0 for w in windows):
         raise argparse.ArgumentTypeError("windows are comma-separated positive numbers of seconds")
     return windows
+
+
+def _counts(text: str) -> list[int]:
+    counts = [int(part) for part in text.split(",") if part.strip()]
+    if not counts or any(c < 1 for c in counts):
+        raise argparse.ArgumentTypeError("stack counts are comma-separated positive numbers")
+    return counts
+
+
+def _rate(text: str) -> tuple[int, float]:
+    limit, sep, window = text.partition("/")
+    try:
+        parsed = (int(limit), float(window.rstrip("s")))
+    except ValueError:
+        parsed = (0, 0.0)
+    if not sep or parsed[0] < 1 or parsed[1] <= 0:
+        raise argparse.ArgumentTypeError("a rate is LIMIT/WINDOW, e.g. 120/60 (requests per seconds)")
+    return parsed
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,6 +103,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--rate-windows", type=_windows, default=[6.0, 30.0], help="windows in seconds (live API: 60); 6,30"
     )
+    parser.add_argument(
+        "--live-limit",
+        action="store_true",
+        help="only the phases at ilert's real limit (live-limit, N=--live-n) and many-stacks, one run",
+    )
+    parser.add_argument(
+        "--live-rate", type=_rate, default=(120, 60.0), help="the live limit, LIMIT/WINDOW (120/60)"
+    )
+    parser.add_argument("--live-n", type=int, default=500, help="contacts of the live-limit lifecycle")
+    parser.add_argument("--stacks", type=_counts, default=[2, 4], help="concurrent stacks of many-stacks")
+    parser.add_argument("--stack-n", type=int, default=40, help="contacts per stack of many-stacks")
     parser.add_argument("--publish", action="store_true", help="copy the results to benchmarks/report/")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway projects (printed)")
     return parser
@@ -123,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.quick:
         args.sizes, args.repeat, args.only = [10], 1, ["lifecycle", "imports"]
+    elif args.live_limit:
+        args.repeat, args.only = 1, ["live-limit", "many-stacks"]
     tmp = Path(tempfile.mkdtemp(prefix="ilert-bench-"))
     ctx = scenarios.Context(tmp=tmp, repeat=max(1, args.repeat))
     started = time.monotonic()
@@ -139,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "lifecycle": [],
         "parallelism": None,
         "rate_limited": None,
+        "live_limit": None,
+        "many_stacks": None,
         "import_time": None,
     }
     try:
@@ -151,6 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["rate_limited"] = scenarios.rate_limited(
                 ctx, args.rate_n, args.rate_limit, args.rate_windows
             )
+        if "live-limit" in args.only:
+            results["live_limit"] = scenarios.lifecycle(ctx, args.live_n, live=args.live_rate)
+        if "many-stacks" in args.only:
+            limit, window = args.live_rate
+            results["many_stacks"] = scenarios.many_stacks(ctx, args.stacks, args.stack_n, limit, window)
         if "imports" in args.only:
             results["import_time"] = scenarios.import_time(repeat=1 if args.quick else 5)
     except scenarios.BenchmarkFailed as exc:

@@ -14,6 +14,7 @@ import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -40,6 +41,11 @@ class Phase:
     name: str
     args: tuple[str, ...]
     contacts_version: int | None = None  # rewrite contacts.json first (the update)
+    stack: str = "main"
+    """``main``: the lifecycle's stack; ``generated``: a new stack of the program ``generate``
+    writes for the contacts ilert holds; ``recovery``: a new stack of the same program as main
+    (its contacts exist, its state knows none of them)."""
+    env: tuple[tuple[str, str], ...] = ()
 
 
 PHASES = (
@@ -48,6 +54,8 @@ PHASES = (
     Phase("noop_up", (*UP, "--expect-no-changes")),
     Phase("update", UP, contacts_version=1),
     Phase("refresh", ("refresh", "--yes", "--non-interactive", "--skip-preview", "--expect-no-changes")),
+    Phase("adopt", UP, stack="generated"),
+    Phase("recovery", UP, stack="recovery", env=(("ILERT_ADOPT_EXISTING", "true"),)),
     Phase("destroy", ("destroy", "--yes", "--non-interactive", "--skip-preview")),
 )
 
@@ -102,9 +110,18 @@ def load() -> float:
 
 
 def make_stack(
-    ctx: Context, emulator: EmulatorProcess, variant: str, n: int, env_extra: dict[str, str] | None = None
+    ctx: Context,
+    emulator: EmulatorProcess,
+    variant: str,
+    n: int,
+    env_extra: dict[str, str] | None = None,
+    *,
+    first_user: int = workload.FIRST_USER,
+    version: int = 0,
+    source: str | None = None,
 ) -> tuple[Stack, dict[str, str]]:
-    """A project of ``variant`` declaring ``n`` contacts, with its stack initialised."""
+    """A project of ``variant`` declaring ``n`` contacts (or the program ``source``), with its
+    stack initialised."""
     root = ctx.fresh_dir(f"{variant}-{n}")
     backend = root / "backend"
     backend.mkdir()
@@ -116,19 +133,26 @@ def make_stack(
     env.update(env_extra or {})
     workdir = root / "project"
     workload.write_program(workdir, variant, project=f"bench-{variant}")
-    workload.write_contacts(workdir, n)
+    if source is not None:
+        (workdir / "__main__.py").write_text(source)
+    else:
+        workload.write_contacts(workdir, n, version, first_user)
     stack = Stack(workdir, env, name=STACK)
     stack.init(emulator.url, TOKEN)
     return stack, env
 
 
 def run_counted(
-    stack: Stack, env: dict[str, str], emulator: EmulatorProcess, args: tuple[str, ...] | list[str]
+    stack: Stack,
+    env: dict[str, str],
+    emulator: EmulatorProcess,
+    args: tuple[str, ...] | list[str],
+    extra_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run one pulumi command with the emulator's request counter reset before; its figures."""
     emulator.admin.reset_requests()
     emulator_cpu = emulator.cpu_seconds()
-    measured = run_pulumi(stack.workdir, env, stack.name, *args)
+    measured = run_pulumi(stack.workdir, {**env, **(extra_env or {})}, stack.name, *args)
     emulator_cpu = emulator.cpu_seconds() - emulator_cpu
     stats = emulator.admin.requests()
     return {**summarise(measured, stats), "emulator_cpu_seconds": round(emulator_cpu, 2)}
@@ -137,6 +161,7 @@ def run_counted(
 def summarise(measured: Measured, stats: dict[str, Any]) -> dict[str, Any]:
     statuses = Counter(str(entry["status"]) for entry in stats["log"])
     post_ok = sum(1 for e in stats["log"] if e["method"] == "POST" and e["status"] in (200, 201))
+    ok_by_method = Counter(e["method"] for e in stats["log"] if _took_effect(e))
     return {
         "code": measured.code,
         "seconds": measured.seconds,
@@ -154,8 +179,17 @@ def summarise(measured: Measured, stats: dict[str, Any]) -> dict[str, Any]:
         "statuses": dict(statuses),
         "status_429": statuses.get("429", 0),
         "post_ok": post_ok,
+        "ok_by_method": dict(ok_by_method),
         "output_tail": measured.output[-1500:] if measured.code else "",
     }
+
+
+def _took_effect(entry: dict[str, Any]) -> bool:
+    # A 2xx, or for a DELETE a 404: a contact already gone counts as deleted.
+    status = entry["status"]
+    if status is None:
+        return False
+    return 200 <= status < 300 or (entry["method"] == "DELETE" and status == 404)
 
 
 def require_success(result: dict[str, Any], what: str) -> None:
@@ -207,49 +241,220 @@ def expected_requests(phase: str, n: int, users: int) -> tuple[dict[str, int], s
         return {"PUT": changed, "total": changed}, f"PUT = {changed}"
     if phase == "refresh":
         return {"GET": 2 * users}, f"GET <= {2 * users} (users x kinds)"
+    if phase in ("adopt", "recovery"):
+        return {"GET": 2 * users}, f"GET <= {2 * users} (users x kinds), no write"
     return {"DELETE": n, "total": n}, f"DELETE = {n}"
 
 
 def meets_request_target(phase: str, requests: dict[str, int], n: int, users: int) -> bool:
     expected, _ = expected_requests(phase, n, users)
-    if phase == "refresh":
+    if phase in ("refresh", "adopt", "recovery"):
         return requests.get("GET", 0) <= expected["GET"] and requests.get("total", 0) == requests.get(
             "GET", 0
         )
     return all(requests.get(k, 0) == v for k, v in expected.items())
 
 
-def lifecycle(ctx: Context, n: int) -> dict[str, Any]:
-    """create, no-op preview and up, 10 % update, refresh and destroy of ``n`` contacts, both variants."""
+# What ilert's own Terraform provider sends for the same phase, per resource: measured under
+# OpenTofu against this emulator with the same workload at N = 200 over 20 users (issue 11):
+# create POST 200 + GET 200; no-op plan GET 400; 10 % update GET 420 + PUT 20; refresh GET 400;
+# destroy DELETE 200 + GET 400. That is 1 GET per resource on create, 2 per resource on plan,
+# refresh and destroy, plus 1 per updated resource. Adopting has no measured counterpart: with
+# `import` blocks OpenTofu reads each imported resource at least once, so N GETs is a lower bound.
+TERRAFORM_SOURCE = (
+    "ilert's Terraform provider under OpenTofu, measured against this emulator at N = 200 over 20 "
+    "users (issue 11), scaled per resource; adopt and recovery: a lower bound (import reads each "
+    "resource once), not measured"
+)
+
+
+def terraform_requests(phase: str, resources: int, changed: int) -> dict[str, Any]:
+    """The Terraform provider's requests for a phase over ``resources`` contacts."""
+    if phase == "create":
+        counts = {"POST": resources, "GET": resources}
+    elif phase in ("preview", "noop_up", "refresh"):
+        counts = {"GET": 2 * resources}
+    elif phase == "update":
+        counts = {"GET": 2 * resources + changed, "PUT": changed}
+    elif phase == "destroy":
+        counts = {"DELETE": resources, "GET": 2 * resources}
+    else:  # adopt, recovery: import
+        counts = {"GET": resources}
+    return {
+        **counts,
+        "total": sum(counts.values()),
+        "estimated": phase in ("adopt", "recovery"),
+    }
+
+
+def phase_resources(phase: str, n: int, users: int) -> int:
+    """Contacts a phase's program declares: the generated one also holds every login email."""
+    return n + users if phase == "adopt" else n
+
+
+def generate_program(emulator: EmulatorProcess, users: list[int]) -> str:
+    """The program ``pulumi-ilert-contacts generate`` writes for the users' contacts."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ILERT_")}
+    env.update(ILERT_API_TOKEN=TOKEN, ILERT_ENDPOINT=emulator.url, ILERT_RATE_LIMIT="0")
+    args = [arg for user in users for arg in ("--user", str(user))]
+    proc = subprocess.run(
+        [sys.executable, "-m", "pulumi_ilert_contacts", "generate", *args, "--timestamp", "none"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
+    if proc.returncode != 0:
+        raise BenchmarkFailed(f"generate failed (exit {proc.returncode}):\n{proc.stderr[-1500:]}")
+    return proc.stdout
+
+
+class BudgetPacer:
+    """In a live-limit run, each phase that sends requests starts on a clean budget: one whole
+    window after the last request, when the emulator's fixed window and the provider's sliding
+    log are both empty. Otherwise a phase would pay for the one before it."""
+
+    def __init__(self, window: float | None) -> None:
+        self.window = window
+        self.last: float | None = None
+
+    def wait(self) -> None:
+        if self.window is None or self.last is None:
+            return
+        pause = self.last + self.window + 1.0 - time.monotonic()
+        if pause > 0:
+            progress(f"  waiting {pause:.0f} s for a clean rate budget")
+            time.sleep(pause)
+
+    def spent(self) -> None:
+        self.last = time.monotonic()
+
+
+def failed_operations(phase: str, result: dict[str, Any], n: int, users: int, stack: Stack) -> int | None:
+    """Operations of the phase that did not take effect, from the emulator's log (writes) or the
+    state (adoption): independent of what the command's exit code says."""
+    ok = result["ok_by_method"]
+    if phase == "create":
+        return n - ok.get("POST", 0)
+    if phase == "update":
+        return workload.changed_count(n) - ok.get("PUT", 0)
+    if phase == "destroy":
+        return n - ok.get("DELETE", 0)
+    if phase in ("adopt", "recovery"):
+        return phase_resources(phase, n, users) - len(stack.contact_resources())
+    return 0 if result["code"] == 0 else None
+
+
+def _phase_source(phase: Phase, variant: str, generated: str | None) -> str | None:
+    """The program of a phase's own stack: the generated one (for the floor, with its stand-ins),
+    or ``None`` for the workload program."""
+    if phase.stack != "generated":
+        return None
+    assert generated is not None
+    return generated if variant == "http" else workload.floor_source(generated)
+
+
+def live_env(ctx: Context, live: tuple[int, float] | None) -> dict[str, str]:
+    """The provider's own limiter as shipped (at the given rate), with a budget folder of the run's."""
+    if live is None:
+        return {}
+    limit, window = live
+    return {
+        "ILERT_RATE_LIMIT": str(limit),
+        "ILERT_RATE_WINDOW": f"{window:g}",
+        "ILERT_RATE_DIR": str(ctx.fresh_dir("rate-budget")),
+    }
+
+
+def lifecycle(ctx: Context, n: int, live: tuple[int, float] | None = None) -> dict[str, Any]:
+    """create, no-op preview and up, 10 % update, refresh, adopt (a generated program's first
+    ``up``), recovery (``ILERT_ADOPT_EXISTING=true`` over a state that lost the contacts) and
+    destroy of ``n`` contacts, both variants.
+
+    ``live`` = (limit, window): the emulator enforces that rate per key in fixed windows and the
+    provider runs with its own limiter at that rate; each phase's floor is then
+    max(engine floor, requests / rate). A live run is made once: its phases are bound by the rate,
+    not by noise, and each takes minutes.
+    """
     users = workload.users_for(n)
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {p.name: {v: [] for v in VARIANTS} for p in PHASES}
     load_before = load()
-    for rep in range(ctx.repeat):
+    repeat = 1 if live else ctx.repeat
+    for rep in range(repeat):
         # Alternate which variant goes first, so neither always runs right after the other's work.
         order = VARIANTS if rep % 2 == 0 else VARIANTS[::-1]
-        with emulator_for(ctx, users) as emulator:
-            stacks = {v: make_stack(ctx, emulator, v, n) for v in VARIANTS}
+        with emulator_for(ctx, users, rate_limit=live) as emulator:
+            extra = live_env(ctx, live)
+            stacks = {v: make_stack(ctx, emulator, v, n, extra) for v in VARIANTS}
+            pacer = BudgetPacer(live[1] if live else None)
+            version = 0
+            generated: str | None = None
             for phase in PHASES:
+                if phase.contacts_version is not None:
+                    version = phase.contacts_version
+                if phase.stack == "generated" and generated is None:
+                    pacer.wait()
+                    progress(f"N={n} run {rep + 1}/{repeat}: generate")
+                    generated = generate_program(emulator, users)
+                    pacer.spent()
                 for variant in order:
-                    stack, env = stacks[variant]
+                    if phase.stack == "main":
+                        stack, env = stacks[variant]
+                    else:
+                        source = _phase_source(phase, variant, generated)
+                        stack, env = make_stack(
+                            ctx, emulator, variant, n, extra, version=version, source=source
+                        )
                     if phase.contacts_version is not None:
                         workload.write_contacts(stack.workdir, n, phase.contacts_version)
-                    progress(f"N={n} run {rep + 1}/{ctx.repeat}: {phase.name} ({variant})")
-                    result = run_counted(stack, env, emulator, phase.args)
+                    if variant == "http" and expected_requests(phase.name, n, len(users))[0] != {"total": 0}:
+                        pacer.wait()
+                    progress(f"N={n} run {rep + 1}/{repeat}: {phase.name} ({variant})")
+                    result = run_counted(stack, env, emulator, phase.args, dict(phase.env))
+                    if variant == "http" and result["requests"]["total"]:
+                        pacer.spent()
                     require_success(result, f"N={n} {variant} {phase.name}")
+                    if variant == "http":
+                        result["failed_operations"] = failed_operations(
+                            phase.name, result, n, len(users), stack
+                        )
+                    else:
+                        result["failed_operations"] = None
                     runs[phase.name][variant].append(result)
     phases: dict[str, Any] = {}
+    rate = live[0] / live[1] if live else None
     for phase in PHASES:
         http, floor = (median_of(runs[phase.name][v]) for v in VARIANTS)
         _, described = expected_requests(phase.name, n, len(users))
+        requests_seconds = http["requests"].get("total", 0) / rate if rate else 0.0
+        floor_seconds = max(floor["seconds"], requests_seconds)
+        terraform = terraform_requests(
+            phase.name, phase_resources(phase.name, n, len(users)), workload.changed_count(n)
+        )
         phases[phase.name] = {
             "http": http,
             "floor": floor,
             "ratio": ratio(http["seconds"], floor["seconds"]),
             "expected_requests": described,
             "meets_request_target": meets_request_target(phase.name, http["requests"], n, len(users)),
+            "requests_seconds": round(requests_seconds, 3),
+            "floor_seconds": round(floor_seconds, 3),
+            "ratio_to_floor": ratio(http["seconds"], floor_seconds),
+            "failed_operations": max((r["failed_operations"] or 0) for r in runs[phase.name]["http"]),
+            "status_429": max(r["status_429"] for r in runs[phase.name]["http"]),
+            "terraform": terraform,
+            "terraform_requests_seconds": round(terraform["total"] / rate, 3) if rate else None,
         }
-    return {"n": n, "users": len(users), "phases": phases, "load_before": load_before, "load_after": load()}
+    return {
+        "n": n,
+        "users": len(users),
+        "live": {"limit": live[0], "window": live[1]} if live else None,
+        "terraform_source": TERRAFORM_SOURCE,
+        "phases": phases,
+        "load_before": load_before,
+        "load_after": load(),
+    }
 
 
 # -- parallelism -------------------------------------------------------------------------------
@@ -387,6 +592,90 @@ def rate_limited(ctx: Context, n: int, limit: int, windows: list[float]) -> dict
         result["windows"].append(entry)
     result["load_after"] = load()
     return result
+
+
+# -- many stacks, one key ------------------------------------------------------------------------
+
+MANY_STACKS_USER_STRIDE = 1000  # stack k declares users FIRST_USER + k * stride, ...: no overlap
+
+
+def concurrent_ups(
+    ctx: Context, stacks: int, n: int, variant: str, live: tuple[int, float] | None, shared: bool
+) -> dict[str, Any]:
+    """``stacks`` separate ``pulumi up`` commands at once, each of ``n`` contacts of its own users,
+    all with the same API key against one emulator. ``shared``: the provider processes share the
+    machine's rate budget (as shipped); otherwise each gets a budget folder of its own, which is
+    each process budgeting the key alone (as before)."""
+    firsts = [workload.FIRST_USER + k * MANY_STACKS_USER_STRIDE for k in range(stacks)]
+    users = [u for first in firsts for u in workload.users_for(n, first)]
+    with emulator_for(ctx, users, rate_limit=live) as emulator:
+        common = live_env(ctx, live)
+        made = []
+        for first in firsts:
+            extra = common if shared else live_env(ctx, live)
+            made.append(make_stack(ctx, emulator, variant, n, extra, first_user=first))
+        emulator.admin.reset_requests()
+        measured: list[Measured | None] = [None] * stacks
+
+        def up(k: int) -> None:
+            stack, env = made[k]
+            measured[k] = run_pulumi(stack.workdir, env, stack.name, *UP)
+
+        threads = [threading.Thread(target=up, args=(k,)) for k in range(stacks)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - started
+        stats = emulator.admin.requests()
+        contacts = emulator.admin.contacts()
+    held = [(c["user_id"], c["target"]) for kind in ("emails", "phone_numbers") for c in contacts[kind]]
+    statuses = Counter(str(e["status"]) for e in stats["log"])
+    post_ok = sum(1 for e in stats["log"] if e["method"] == "POST" and e["status"] in (200, 201))
+    codes = [m.code if m is not None else -1 for m in measured]
+    return {
+        "stacks": stacks,
+        "n": n,
+        "variant": variant,
+        "shared_budget": shared,
+        "seconds": round(seconds, 3),
+        "codes": codes,
+        "requests": {k: v for k, v in stats["by_method"].items() if v} | {"total": stats["total"]},
+        "status_429": statuses.get("429", 0),
+        "failed_operations": stacks * n - post_ok if variant == "http" else None,
+        "duplicates": len(held) - len(set(held)),
+        "output_tails": [m.output[-600:] for m in measured if m is not None and m.code],
+    }
+
+
+def many_stacks(ctx: Context, counts: list[int], n: int, limit: int, window: float) -> dict[str, Any]:
+    """2 and 4 (``counts``) stacks of ``n`` contacts deploying at once with one key, against an
+    emulator enforcing ``limit`` requests per ``window`` seconds: with the shared budget, and
+    with each process budgeting alone. The floor is max(the engines alone, requests / rate)."""
+    rows = []
+    rate = limit / window
+    for stacks in counts:
+        progress(f"many stacks: {stacks} x {n} contacts, the engines alone (floor provider)")
+        engine = concurrent_ups(ctx, stacks, n, "floor", None, shared=True)
+        for shared in (True, False):
+            label = "shared budget" if shared else "each process alone"
+            progress(f"many stacks: {stacks} x {n} contacts, {label}, {limit}/{window:g}s")
+            run = concurrent_ups(ctx, stacks, n, "http", (limit, window), shared=shared)
+            floor_seconds = max(engine["seconds"], run["requests"]["total"] / rate)
+            run |= {
+                "engine_seconds": engine["seconds"],
+                "requests_seconds": round(run["requests"]["total"] / rate, 3),
+                "floor_seconds": round(floor_seconds, 3),
+                "ratio_to_floor": ratio(run["seconds"], floor_seconds),
+            }
+            progress(
+                f"  {run['seconds']:.1f} s (floor {floor_seconds:.1f} s), exits {run['codes']}, "
+                f"{run['status_429']} x 429, {run['failed_operations']} failed, "
+                f"{run['duplicates']} duplicates"
+            )
+            rows.append(run)
+    return {"n": n, "limit": limit, "window": window, "rows": rows}
 
 
 # -- import time -------------------------------------------------------------------------------

@@ -40,17 +40,17 @@ VARIANTS = {
 }
 
 
-def users_for(n: int) -> list[int]:
-    """The ilert user ids of an N-contact workload (at least one)."""
-    return [FIRST_USER + i for i in range(max(1, n // CONTACTS_PER_USER))]
+def users_for(n: int, first_user: int = FIRST_USER) -> list[int]:
+    """The ilert user ids of an N-contact workload (at least one), from ``first_user`` on."""
+    return [first_user + i for i in range(max(1, n // CONTACTS_PER_USER))]
 
 
-def contacts(n: int, version: int = 0) -> list[dict[str, Any]]:
-    """N contacts, alternating email and phone, spread evenly over ``users_for(n)``.
+def contacts(n: int, version: int = 0, first_user: int = FIRST_USER) -> list[dict[str, Any]]:
+    """N contacts, alternating email and phone, spread evenly over ``users_for(n, first_user)``.
 
     ``version`` > 0 changes the target of every tenth contact (10 %), which is an in-place update.
     """
-    users = users_for(n)
+    users = users_for(n, first_user)
     result: list[dict[str, Any]] = []
     for i in range(n):
         # Consecutive pairs (one email, one phone) go to the same user, round robin.
@@ -84,6 +84,16 @@ def write_program(workdir: Path, variant: str, project: str) -> None:
     (workdir / "__main__.py").write_text(PROGRAM.format(**VARIANTS[variant]))
 
 
-def write_contacts(workdir: Path, n: int, version: int = 0) -> None:
+def write_contacts(workdir: Path, n: int, version: int = 0, first_user: int = FIRST_USER) -> None:
     """The program's ``contacts.json``."""
-    (workdir / "contacts.json").write_text(json.dumps(contacts(n, version)))
+    (workdir / "contacts.json").write_text(json.dumps(contacts(n, version, first_user)))
+
+
+def floor_source(generated: str) -> str:
+    """A program written by ``generate``, with the floor's stand-ins for the real resources."""
+    real = "from pulumi_ilert_contacts import ContactEmail, ContactPhoneNumber"
+    if real not in generated:
+        raise ValueError("the generated program does not import ContactEmail and ContactPhoneNumber")
+    return generated.replace(
+        real, "from floor_provider import FloorEmail as ContactEmail, FloorPhoneNumber as ContactPhoneNumber"
+    )

@@ -2,7 +2,8 @@
 
 It drives the real engine through every lifecycle phase for a handful of contacts, with the real
 provider and the engine-floor stand-in, and the request counts it reports must keep the targets:
-one request per changed contact, none for a no-op, one list per (user, kind) for a refresh.
+one request per changed contact, none for a no-op, one list per (user, kind) for a refresh and for
+adopting (a generated program, or the recovery switch) with no write at all.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 from pulumi_harness import REPO, pulumi_binary, tool_path
 
-PHASES = {"create", "preview", "noop_up", "update", "refresh", "destroy"}
+PHASES = {"create", "preview", "noop_up", "update", "refresh", "adopt", "recovery", "destroy"}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,12 @@ def test_quick_benchmark_counts_one_request_per_changed_contact(
     assert 0 < http("refresh").get("GET", 0) <= 2 * users
     assert http("refresh")["total"] == http("refresh")["GET"]
     assert http("destroy") == {"DELETE": n, "total": n}
+    for adopting in ("adopt", "recovery"):
+        assert 0 < http(adopting).get("GET", 0) <= 2 * users
+        assert http(adopting)["total"] == http(adopting)["GET"]
+        assert phases[adopting]["failed_operations"] == 0
     assert all(phases[p]["meets_request_target"] for p in PHASES)
+    assert phases["create"]["terraform"]["total"] == 2 * n  # POST and a read-back GET per contact
 
 
 def test_quick_benchmark_measures_both_variants_and_writes_its_report(
