@@ -113,8 +113,3 @@ def api(emulator: EmulatorServer, method: str, path: str, **kwargs: Any) -> requ
     """Change ilert behind Pulumi's back, as a person in the ilert UI would."""
     headers = {"Authorization": f"Bearer {emulator.token}"}
     return requests.request(method, f"{emulator.api_url}{path}", headers=headers, timeout=10, **kwargs)
-
-
-def without_path_warnings(text: str) -> str:
-    """``text`` without the CLI's ``using pulumi-resource-ilert-contacts from $PATH`` lines."""
-    return "\n".join(line for line in text.splitlines() if "from $PATH" not in line)
