@@ -331,7 +331,7 @@ def test_concurrent_plain_creates_of_one_target_make_one_contact_and_refuse_the_
     assert results.count(f"{USER}:{matching[0]['id']}") == 1
     refused = [r for r in results if isinstance(r, Exception)]
     assert len(refused) == 5
-    assert all("set adopt=True" in str(r) for r in refused)
+    assert all("set adopt to true" in str(r) for r in refused)
 
 
 def test_concurrent_creates_of_many_targets_of_one_user_with_adopt_list_once(

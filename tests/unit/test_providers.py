@@ -392,7 +392,7 @@ def test_create_of_an_existing_target_without_adopt_suggests_adopt(
 
     message = str(caught.value)
     assert message.startswith(f"Unable to create email contact for user {USER}: ilert API returned 400")
-    assert "set adopt=True" in message
+    assert "set adopt to true" in message
     assert len(emails_of(admin, USER)) == 1
 
 

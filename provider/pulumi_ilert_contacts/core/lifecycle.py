@@ -302,7 +302,7 @@ def _post(
                     return taken
                 raise
             raise exc.with_hint(
-                f"ilert already has this {kind.label} (id {existing['id']}): set adopt=True to "
+                f"ilert already has this {kind.label} (id {existing['id']}): set adopt to true to "
                 "manage the existing contact, or remove it in ilert (after an interrupted "
                 "`pulumi up` that created it, run `pulumi up` again with ILERT_ADOPT_EXISTING=true)"
             ) from None
