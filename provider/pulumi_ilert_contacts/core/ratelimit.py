@@ -292,11 +292,6 @@ def limit_from_env() -> int:
     return int(os.environ.get(RATE_LIMIT_ENV) or DEFAULT_LIMIT)
 
 
-def limiter_from_env() -> RateLimiter:
-    """A process-local limiter configured from ``ILERT_RATE_LIMIT`` and ``ILERT_RATE_WINDOW``."""
-    return RateLimiter(limit_from_env(), window_from_env())
-
-
 def limiter_for(endpoint: str, token: str) -> RateLimiter:
     """The limiter of one API key: shared with every process on the machine that uses the key
     (and the same window), configured from ``ILERT_RATE_LIMIT`` and ``ILERT_RATE_WINDOW``."""
