@@ -56,7 +56,7 @@ out="$(cd "$out" && pwd)"
 
 t0=$SECONDS
 step_start=$SECONDS
-step() { # "name": logs the time the previous step took, then the new step
+step() { # "what": logs the step and starts its clock (done_step logs its time)
     log "$1"
     step_start=$SECONDS
 }
