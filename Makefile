@@ -12,7 +12,7 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 .PHONY: help venv pulumi-cli node lint test test-fast sdk-check demo bench clean
 
 help:
-	@echo "make demo   - pulumi up the quickstart against the embedded ilert emulator"
+	@echo "make demo   - pulumi up the quickstart (Python and YAML) against the embedded ilert emulator"
 	@echo "make test   - ruff, mypy and the whole pytest suite (unit, gRPC, real engine)"
 	@echo "make bench  - the bulk-deployment benchmarks (benchmarks/README.md)"
 	@echo "make sdk-check - generate the TypeScript and Go SDKs from the plugin's schema and compile them"
