@@ -6,7 +6,9 @@
     python benchmarks/run.py --live-limit         # at ilert's real limit: 120 / 60 s, N = 500; many stacks
 
 Writes ``results.json``, ``results.md`` and ``time_vs_n.png`` to ``--out`` (and, with
-``--publish``, copies them to ``benchmarks/report/``); prints the tables. See benchmarks/README.md.
+``--publish``, copies them to ``benchmarks/report/``); prints the tables. ``--live-limit`` names its
+files ``live-limit.json`` and ``live-limit.md`` instead (``--name``), so it never overwrites the main
+run's. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -114,6 +116,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--live-n", type=int, default=500, help="contacts of the live-limit lifecycle")
     parser.add_argument("--stacks", type=_counts, default=[2, 4], help="concurrent stacks of many-stacks")
     parser.add_argument("--stack-n", type=int, default=40, help="contacts per stack of many-stacks")
+    parser.add_argument(
+        "--name",
+        default=None,
+        help="file name of the results, without extension (results; with --live-limit: live-limit)",
+    )
     parser.add_argument("--publish", action="store_true", help="copy the results to benchmarks/report/")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway projects (printed)")
     return parser
@@ -155,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.sizes, args.repeat, args.only = [10], 1, ["lifecycle", "imports"]
     elif args.live_limit:
         args.repeat, args.only = 1, ["live-limit", "many-stacks"]
+    # The live-limit run's files are its own: the main run (make bench) writes results.*.
+    name = args.name or ("live-limit" if args.live_limit else "results")
     tmp = Path(tempfile.mkdtemp(prefix="ilert-bench-"))
     ctx = scenarios.Context(tmp=tmp, repeat=max(1, args.repeat))
     started = time.monotonic()
@@ -204,18 +213,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["meta"]["duration_s"] = round(time.monotonic() - started, 1)
 
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    written = [f"{name}.json", f"{name}.md"]
+    (args.out / written[0]).write_text(json.dumps(results, indent=2) + "\n")
     text = report.markdown(results)
-    (args.out / "results.md").write_text(text)
+    (args.out / written[1]).write_text(text)
     if results["lifecycle"]:
-        report.plot(results, args.out / "time_vs_n.png")
+        written.append("time_vs_n.png" if name == "results" else f"{name}-time_vs_n.png")
+        report.plot(results, args.out / written[2])
     print(text)
-    print(f"wrote {args.out}/results.json, results.md, time_vs_n.png", file=sys.stderr)
+    print(f"wrote {', '.join(str(args.out / w) for w in written)}", file=sys.stderr)
     if args.publish:
         published = BENCH_DIR / "report"
         published.mkdir(exist_ok=True)
-        for name in ("results.json", "results.md", "time_vs_n.png"):
-            shutil.copy2(args.out / name, published / name)
+        for file_name in written:
+            shutil.copy2(args.out / file_name, published / file_name)
         print(f"copied to {published}", file=sys.stderr)
     return 0
 
