@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider, IlertError
-from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE
-from pulumi_ilert_contacts.dynamic.provider import ContactProvider, resource_props
+from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE, declared_props
+from pulumi_ilert_contacts.dynamic.provider import ContactProvider
 from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
 
@@ -342,7 +342,7 @@ def test_values_unknown_at_preview_pass_check_unchanged(
 
 def test_property_bag_of_a_new_resource_passes_check() -> None:
     # The resource classes seed contact_id/status as None so the outputs resolve; check accepts it.
-    props = resource_props(EMAIL, None, {"user_id": 1234, "target": "jane@example.com"})
+    props = declared_props(EMAIL, None, {"user_id": 1234, "target": "jane@example.com"})
 
     result = ContactEmailProvider().check({}, props)
 
@@ -351,7 +351,7 @@ def test_property_bag_of_a_new_resource_passes_check() -> None:
 
 
 def test_phone_property_bag_with_unknown_outputs_passes_check() -> None:
-    props = resource_props(PHONE, None, {"user_id": USER, "region_code": "DE", "target": "+4915123456789"})
+    props = declared_props(PHONE, None, {"user_id": USER, "region_code": "DE", "target": "+4915123456789"})
     props.update(contact_id=UNKNOWN, status=UNKNOWN)
 
     assert ContactPhoneNumberProvider().check({}, props).failures == []

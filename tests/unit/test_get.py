@@ -16,7 +16,8 @@ from pulumi_ilert_contacts import (
     IlertNotFoundError,
 )
 from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE, ContactKind
-from pulumi_ilert_contacts.dynamic.provider import ContactProvider, get_options
+from pulumi_ilert_contacts.declarations import get_options
+from pulumi_ilert_contacts.dynamic.provider import ContactProvider
 from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
 

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 import pulumi
 import pulumi.dynamic
 
-from ..core.kinds import EMAIL, ContactKind
-from .provider import ContactProvider, get_options, resource_props
+from ..core.kinds import EMAIL, ContactKind, declared_props
+from ..declarations import ContactEmailArgs, ContactOutputs, get_options
+from .provider import ContactProvider
 
-
-@dataclass
-class ContactEmailArgs:
-    """The arguments of a ``ContactEmail``.
-
-    :param user_id: Numeric id of the ilert user (an int or a digit string). Changing it replaces
-        the contact.
-    :param target: The email address. Validated (syntax only, no DNS) and normalised.
-    :param adopt: Take over an existing email contact of the user with the same address
-        (updating it to match) instead of creating one. Default ``False``.
-    """
-
-    user_id: pulumi.Input[str | int]
-    target: pulumi.Input[str]
-    adopt: pulumi.Input[bool] | None = None
+__all__ = ["ContactEmail", "ContactEmailArgs", "ContactEmailProvider"]
 
 
 class ContactEmailProvider(ContactProvider):
@@ -34,7 +20,9 @@ class ContactEmailProvider(ContactProvider):
     kind: ClassVar[ContactKind] = EMAIL
 
 
-class ContactEmail(pulumi.dynamic.Resource, module="ilert", name="ContactEmail"):
+class ContactEmail(
+    ContactOutputs, pulumi.dynamic.Resource, module="ilert", name="ContactEmail"
+):
     """An email contact of an ilert user.
 
     Example::
@@ -46,17 +34,6 @@ class ContactEmail(pulumi.dynamic.Resource, module="ilert", name="ContactEmail")
 
     The resource id is ``"<user_id>:<contact_id>"``.
     """
-
-    user_id: pulumi.Output[str]
-    """The ilert user's numeric id, as a string."""
-    target: pulumi.Output[str]
-    """The email address, normalised."""
-    adopt: pulumi.Output[bool]
-    """Whether an existing contact with this address was taken over at create."""
-    contact_id: pulumi.Output[int]
-    """ilert's id of the contact."""
-    status: pulumi.Output[str]
-    """``OK``, ``LOCKED`` or ``BLACKLISTED``: ilert does not notify LOCKED or BLACKLISTED contacts."""
 
     def __init__(
         self,
@@ -73,7 +50,7 @@ class ContactEmail(pulumi.dynamic.Resource, module="ilert", name="ContactEmail")
         :param args: The arguments, as a ``ContactEmailArgs`` (keyword arguments override them).
         :param opts: Resource options.
         """
-        props = resource_props(EMAIL, args, {"user_id": user_id, "target": target, "adopt": adopt})
+        props = declared_props(EMAIL, args, {"user_id": user_id, "target": target, "adopt": adopt})
         super().__init__(ContactEmailProvider(), resource_name, props, opts)
 
     @staticmethod

@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 import pulumi
 import pulumi.dynamic
 
-from ..core.kinds import PHONE, ContactKind
-from .provider import ContactProvider, get_options, resource_props
+from ..core.kinds import PHONE, ContactKind, declared_props
+from ..declarations import ContactPhoneNumberArgs, ContactPhoneNumberOutputs, get_options
+from .provider import ContactProvider
 
-
-@dataclass
-class ContactPhoneNumberArgs:
-    """The arguments of a ``ContactPhoneNumber``.
-
-    :param user_id: Numeric id of the ilert user (an int or a digit string). Changing it replaces
-        the contact.
-    :param region_code: ISO 3166-1 alpha-2 region of the number, e.g. ``"DE"``.
-    :param target: The number, international (``+4915123456789``) or national for ``region_code``
-        (``0151 23456789``); stored in E.164.
-    :param primary: Make this the user's primary number (ilert allows one). Default ``False``.
-    :param adopt: Take over an existing phone contact of the user with the same number (updating
-        it to match) instead of creating one. Default ``False``.
-    """
-
-    user_id: pulumi.Input[str | int]
-    region_code: pulumi.Input[str]
-    target: pulumi.Input[str]
-    primary: pulumi.Input[bool] | None = None
-    adopt: pulumi.Input[bool] | None = None
+__all__ = ["ContactPhoneNumber", "ContactPhoneNumberArgs", "ContactPhoneNumberProvider"]
 
 
 class ContactPhoneNumberProvider(ContactProvider):
@@ -39,7 +20,9 @@ class ContactPhoneNumberProvider(ContactProvider):
     kind: ClassVar[ContactKind] = PHONE
 
 
-class ContactPhoneNumber(pulumi.dynamic.Resource, module="ilert", name="ContactPhoneNumber"):
+class ContactPhoneNumber(
+    ContactPhoneNumberOutputs, pulumi.dynamic.Resource, module="ilert", name="ContactPhoneNumber"
+):
     """A phone number contact of an ilert user.
 
     Example::
@@ -53,21 +36,6 @@ class ContactPhoneNumber(pulumi.dynamic.Resource, module="ilert", name="ContactP
 
     The resource id is ``"<user_id>:<contact_id>"``.
     """
-
-    user_id: pulumi.Output[str]
-    """The ilert user's numeric id, as a string."""
-    region_code: pulumi.Output[str]
-    """The number's ISO 3166-1 alpha-2 region."""
-    target: pulumi.Output[str]
-    """The number in E.164."""
-    primary: pulumi.Output[bool]
-    """Whether this is the user's primary number."""
-    adopt: pulumi.Output[bool]
-    """Whether an existing contact with this number was taken over at create."""
-    contact_id: pulumi.Output[int]
-    """ilert's id of the contact."""
-    status: pulumi.Output[str]
-    """``OK``, ``LOCKED`` or ``BLACKLISTED``: ilert does not notify LOCKED or BLACKLISTED contacts."""
 
     def __init__(
         self,
@@ -86,7 +54,7 @@ class ContactPhoneNumber(pulumi.dynamic.Resource, module="ilert", name="ContactP
         :param args: The arguments, as a ``ContactPhoneNumberArgs`` (keyword arguments override them).
         :param opts: Resource options.
         """
-        props = resource_props(
+        props = declared_props(
             PHONE,
             args,
             {

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -23,8 +22,7 @@ from pulumi.dynamic import (
 
 from ..core import config, lifecycle
 from ..core.client import shared_client
-from ..core.errors import IlertError
-from ..core.kinds import ContactKind, declared_props
+from ..core.kinds import ContactKind
 
 
 class ContactProvider(ResourceProvider):
@@ -85,30 +83,6 @@ class ContactProvider(ResourceProvider):
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """DELETE the contact; one that is already gone counts as deleted."""
         lifecycle.delete(shared_client(), self.kind, id_)
-
-
-def resource_props(kind: ContactKind, args: Any, overrides: dict[str, Any]) -> dict[str, Any]:
-    """The property bag of a resource (see ``core.kinds.declared_props``)."""
-    return declared_props(kind, args, overrides)
-
-
-def get_options(
-    kind: ContactKind,
-    resource_name: str,
-    id_: pulumi.Input[str],
-    opts: pulumi.ResourceOptions | None,
-) -> pulumi.ResourceOptions:
-    """The options that make a resource a read of the existing contact ``id_`` (a ``get()``).
-
-    A malformed id known now fails here, in the program, before the engine or ilert is asked; one
-    that is still an ``Output`` is checked by ``read``.
-    """
-    if isinstance(id_, str):
-        try:
-            lifecycle.parse_id(id_)
-        except IlertError as exc:
-            raise IlertError(str(exc), context=f"Unable to get {kind.resource} {resource_name!r}") from None
-    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id_))
 
 
 def _has_state(kind: ContactKind, props: dict[str, Any]) -> bool:

@@ -6,6 +6,7 @@ resources as programs in other languages. They need the plugin, which ``pip inst
 pulumi-ilert-contacts`` puts on PATH (``pulumi-resource-ilert-contacts``).
 """
 
+from ..declarations import ContactEmailArgs, ContactPhoneNumberArgs
 from .functions import (
     GetContactEmailResult,
     GetContactPhoneNumberResult,
@@ -14,13 +15,7 @@ from .functions import (
     get_contact_phone_number,
     get_contact_phone_number_output,
 )
-from .resources import (
-    ContactEmail,
-    ContactEmailArgs,
-    ContactPhoneNumber,
-    ContactPhoneNumberArgs,
-    Provider,
-)
+from .resources import ContactEmail, ContactPhoneNumber, Provider
 
 __all__ = [
     "ContactEmail",

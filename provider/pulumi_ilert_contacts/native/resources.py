@@ -6,24 +6,25 @@ camelCase on the wire), and the plugin checks and does everything else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
 from .._version import __version__
 from ..core.kinds import EMAIL, PHONE, ContactKind, camel_name, declared_props, python_name
+from ..declarations import (
+    ContactEmailArgs,
+    ContactOutputs,
+    ContactPhoneNumberArgs,
+    ContactPhoneNumberOutputs,
+    get_options,
+)
 from ..plugin.schema import PACKAGE, resource_token
 
 
 def _options(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
     # The version makes the engine load this package's plugin even when several are installed.
     return pulumi.ResourceOptions.merge(pulumi.ResourceOptions(version=__version__), opts)
-
-
-def _existing(id: pulumi.Input[str], opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
-    # With an id the engine reads the contact instead of creating it (Pulumi's `get`).
-    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
 
 
 class _Contact(pulumi.CustomResource):
@@ -48,23 +49,7 @@ class _Contact(pulumi.CustomResource):
         return python_name(self._kind, prop)
 
 
-@dataclass
-class ContactEmailArgs:
-    """The arguments of a native ``ContactEmail``.
-
-    :param user_id: Numeric id of the ilert user (an int or a digit string). Changing it replaces
-        the contact.
-    :param target: The email address. Validated (syntax only, no DNS) and normalised.
-    :param adopt: Take over an existing email contact of the user with the same address
-        (updating it to match) instead of creating one. Default ``False``.
-    """
-
-    user_id: pulumi.Input[str | int]
-    target: pulumi.Input[str]
-    adopt: pulumi.Input[bool] | None = None
-
-
-class ContactEmail(_Contact):
+class ContactEmail(ContactOutputs, _Contact):
     """An email contact of an ilert user, through the ``ilert-contacts`` plugin.
 
     Example::
@@ -78,17 +63,6 @@ class ContactEmail(_Contact):
     """
 
     _kind = EMAIL
-
-    user_id: pulumi.Output[str]
-    """The ilert user's numeric id, as a string."""
-    target: pulumi.Output[str]
-    """The email address, normalised."""
-    adopt: pulumi.Output[bool]
-    """Whether an existing contact with this address was taken over at create."""
-    contact_id: pulumi.Output[int]
-    """ilert's id of the contact."""
-    status: pulumi.Output[str]
-    """``OK``, ``LOCKED`` or ``BLACKLISTED``: ilert does not notify LOCKED or BLACKLISTED contacts."""
 
     def __init__(
         self,
@@ -113,31 +87,10 @@ class ContactEmail(_Contact):
         resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
     ) -> ContactEmail:
         """Read an existing email contact by ``"<user_id>:<contact_id>"`` without managing it."""
-        return ContactEmail(resource_name, opts=_existing(id, opts))
+        return ContactEmail(resource_name, opts=get_options(EMAIL, resource_name, id, opts))
 
 
-@dataclass
-class ContactPhoneNumberArgs:
-    """The arguments of a native ``ContactPhoneNumber``.
-
-    :param user_id: Numeric id of the ilert user (an int or a digit string). Changing it replaces
-        the contact.
-    :param region_code: ISO 3166-1 alpha-2 region of the number, e.g. ``"DE"``.
-    :param target: The number, international (``+4915123456789``) or national for ``region_code``;
-        stored in E.164.
-    :param primary: Make this the user's primary number (ilert allows one). Default ``False``.
-    :param adopt: Take over an existing phone contact of the user with the same number instead of
-        creating one. Default ``False``.
-    """
-
-    user_id: pulumi.Input[str | int]
-    region_code: pulumi.Input[str]
-    target: pulumi.Input[str]
-    primary: pulumi.Input[bool] | None = None
-    adopt: pulumi.Input[bool] | None = None
-
-
-class ContactPhoneNumber(_Contact):
+class ContactPhoneNumber(ContactPhoneNumberOutputs, _Contact):
     """A phone number contact of an ilert user, through the ``ilert-contacts`` plugin.
 
     Example::
@@ -150,21 +103,6 @@ class ContactPhoneNumber(_Contact):
     """
 
     _kind = PHONE
-
-    user_id: pulumi.Output[str]
-    """The ilert user's numeric id, as a string."""
-    region_code: pulumi.Output[str]
-    """The number's ISO 3166-1 alpha-2 region."""
-    target: pulumi.Output[str]
-    """The number in E.164."""
-    primary: pulumi.Output[bool]
-    """Whether this is the user's primary number."""
-    adopt: pulumi.Output[bool]
-    """Whether an existing contact with this number was taken over at create."""
-    contact_id: pulumi.Output[int]
-    """ilert's id of the contact."""
-    status: pulumi.Output[str]
-    """``OK``, ``LOCKED`` or ``BLACKLISTED``: ilert does not notify LOCKED or BLACKLISTED contacts."""
 
     def __init__(
         self,
@@ -201,7 +139,7 @@ class ContactPhoneNumber(_Contact):
         resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
     ) -> ContactPhoneNumber:
         """Read an existing phone number contact by ``"<user_id>:<contact_id>"`` without managing it."""
-        return ContactPhoneNumber(resource_name, opts=_existing(id, opts))
+        return ContactPhoneNumber(resource_name, opts=get_options(PHONE, resource_name, id, opts))
 
 
 class Provider(pulumi.ProviderResource):
