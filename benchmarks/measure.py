@@ -1,9 +1,11 @@
 """What one benchmark step measures: wall time of a pulumi command and the peak memory of the
-dynamic provider process it starts; plus the emulator, run as its own process.
+provider process it starts; plus the emulator, run as its own process.
 
 The provider process is found from outside (no hook in the product): while the command runs,
-its process tree is scanned for ``python -m pulumi.dynamic`` and each one found is polled for
-``VmHWM`` (the kernel's own peak-RSS figure, so a short spike between two polls is not missed).
+its process tree is scanned for ``python -m pulumi.dynamic`` (the dynamic face) or
+``pulumi-resource-ilert-contacts`` (the plugin face) and each one found is polled for ``VmHWM``
+(the kernel's own peak-RSS figure, so a short spike between two polls is not missed) and CPU time;
+the program process and the Go language host are polled for CPU time too.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PROVIDER_MARKERS = ("pulumi.dynamic", "wide_pool_dynamic")
+PROVIDER_MARKERS = ("pulumi.dynamic", "wide_pool_dynamic", "pulumi-resource-ilert-contacts")
 PROGRAM_MARKER = "pulumi-language-python-exec"  # the Python process running the user's program
+LANGUAGE_HOST_MARKER = "pulumi-language-"  # the Go language host (python or yaml) that starts it
 SCAN_INTERVAL = 0.2  # finding new processes: walks all of /proc
 POLL_INTERVAL = 0.05  # reading the known providers' status: two small reads
 
@@ -91,6 +94,7 @@ class ProviderMonitor:
         self.cpu: dict[int, float] = {}  # pid -> CPU seconds
         self.cmdlines: dict[int, str] = {}
         self.program_cpu: dict[int, float] = {}
+        self.language_host_cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="provider-memory", daemon=True)
 
@@ -109,7 +113,7 @@ class ProviderMonitor:
             if now >= next_scan:
                 next_scan = now + SCAN_INTERVAL
                 for pid in _descendants(self.root, _parent_map()):
-                    if pid in self.peaks or pid in self.program_cpu:
+                    if pid in self.peaks or pid in self.program_cpu or pid in self.language_host_cpu:
                         continue
                     cmdline = (_read(f"/proc/{pid}/cmdline") or "").replace("\0", " ")
                     if any(marker in cmdline for marker in PROVIDER_MARKERS):
@@ -117,10 +121,13 @@ class ProviderMonitor:
                         self.cmdlines[pid] = cmdline.strip()
                     elif PROGRAM_MARKER in cmdline:
                         self.program_cpu[pid] = 0.0
-            for pid in list(self.program_cpu):
-                cpu = _cpu_seconds(pid)
-                if cpu is not None:
-                    self.program_cpu[pid] = cpu
+                    elif LANGUAGE_HOST_MARKER in cmdline.split(" ", 1)[0]:
+                        self.language_host_cpu[pid] = 0.0
+            for polled in (self.program_cpu, self.language_host_cpu):
+                for pid in list(polled):
+                    cpu = _cpu_seconds(pid)
+                    if cpu is not None:
+                        polled[pid] = cpu
             for pid in list(self.peaks):
                 peak = _status_kib(pid, "VmHWM")
                 if peak is not None:
@@ -146,6 +153,11 @@ class ProviderMonitor:
         """CPU time of the Python program (the language host's child), if one ran."""
         return round(sum(self.program_cpu.values()), 2) if self.program_cpu else None
 
+    @property
+    def language_host_cpu_seconds(self) -> float | None:
+        """CPU time of the Go language host (``pulumi-language-python``), if one ran."""
+        return round(sum(self.language_host_cpu.values()), 2) if self.language_host_cpu else None
+
 
 @dataclass
 class Measured:
@@ -161,6 +173,7 @@ class Measured:
     program_cpu_seconds: float | None
     provider_cmdlines: list[str]
     output: str = field(repr=False)
+    language_host_cpu_seconds: float | None = None
 
 
 def run_pulumi(workdir: Path, env: dict[str, str], stack: str, *args: str, timeout: float = 1800) -> Measured:
@@ -201,6 +214,7 @@ def run_pulumi(workdir: Path, env: dict[str, str], stack: str, *args: str, timeo
         program_cpu_seconds=monitor.program_cpu_seconds,
         provider_cmdlines=sorted(set(monitor.cmdlines.values())),
         output=output,
+        language_host_cpu_seconds=monitor.language_host_cpu_seconds,
     )
 
 

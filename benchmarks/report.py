@@ -16,6 +16,11 @@ PHASE_LABELS = {
     "destroy": "`destroy`",
 }
 METHODS = ("GET", "POST", "PUT", "DELETE")
+PLOT_LABELS = {
+    "http": "ilert provider, dynamic (HTTP)",
+    "plugin": "ilert provider, plugin (HTTP)",
+    "floor": "engine floor (no HTTP)",
+}
 
 
 def _requests(counts: dict[str, int]) -> str:
@@ -46,7 +51,9 @@ def _cpu(figures: dict[str, Any]) -> str:
 
 def lifecycle_table(entry: dict[str, Any]) -> str:
     """One size's phases: time HTTP vs floor, ratio, requests by method (ours and the Terraform
-    provider's), provider peak RSS."""
+    provider's), provider peak RSS; with the plugin face beside the dynamic one when measured."""
+    if "plugin" in entry.get("variants", ()):
+        return faces_table(entry)
     lines = [
         f"N = {entry['n']} contacts over {entry['users']} users "
         f"(load average {entry['load_before']} -> {entry['load_after']})",
@@ -66,6 +73,39 @@ def lifecycle_table(entry: dict[str, Any]) -> str:
             f"| {'yes' if p['meets_request_target'] else '**no**'} | {_terraform(p)} "
             f"| {_cpu(http)} | {_cpu(floor)} "
             f"| {_mib(http['provider_peak_mib'])} / {_mib(floor['provider_peak_mib'])} |"
+        )
+    if entry.get("terraform_source"):
+        lines += ["", f"Terraform provider column: {entry['terraform_source']}."]
+    return "\n".join(lines)
+
+
+def faces_table(entry: dict[str, Any]) -> str:
+    """One size's phases for the dynamic face, the plugin face and the floor, run interleaved."""
+    lines = [
+        f"N = {entry['n']} contacts over {entry['users']} users, dynamic face, plugin face and floor "
+        f"interleaved (load average {entry['load_before']} -> {entry['load_after']})",
+        "",
+        "| phase | dynamic s | plugin s | floor s | dynamic / floor | plugin / floor | plugin / dynamic "
+        "| requests (dynamic) | requests (plugin) | target | met (dynamic / plugin) | Terraform provider "
+        "| CPU s engine / program / provider: dynamic | plugin | floor "
+        "| provider peak RSS MiB dynamic / plugin / floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|---|:-:|---|---:|---:|---:|---:|",
+    ]
+    for name, label in PHASE_LABELS.items():
+        if name not in entry["phases"]:
+            continue
+        p = entry["phases"][name]
+        http, plugin, floor = p["http"], p["plugin"], p["floor"]
+        met = f"{'yes' if p['meets_request_target'] else '**no**'} / " + (
+            "yes" if p["plugin_meets_request_target"] else "**no**"
+        )
+        lines.append(
+            f"| {label} | {http['seconds']:.2f} | {plugin['seconds']:.2f} | {floor['seconds']:.2f} "
+            f"| {_ratio(p['ratio'])} | {_ratio(p['plugin_ratio'])} | {_ratio(p['plugin_to_http'])} "
+            f"| {_requests(http['requests'])} | {_requests(plugin['requests'])} | {p['expected_requests']} "
+            f"| {met} | {_terraform(p)} | {_cpu(http)} | {_cpu(plugin)} | {_cpu(floor)} "
+            f"| {_mib(http['provider_peak_mib'])} / {_mib(plugin['provider_peak_mib'])} "
+            f"/ {_mib(floor['provider_peak_mib'])} |"
         )
     if entry.get("terraform_source"):
         lines += ["", f"Terraform provider column: {entry['terraform_source']}."]
@@ -225,7 +265,9 @@ def plot(results: dict[str, Any], path: Path) -> None:
     for ax in axes.flat[len(shown) :]:
         ax.set_visible(False)
     for ax, (name, label) in zip(axes.flat, shown, strict=False):
-        for variant, style in (("http", "o-"), ("floor", "s--")):
+        for variant, style in (("http", "o-"), ("plugin", "^-"), ("floor", "s--")):
+            if not all(variant in e["phases"][name] for e in entries):
+                continue
             figures = [e["phases"][name][variant] for e in entries]
             medians = [f["seconds"] for f in figures]
             # Bars: the fastest and slowest of the repeated runs around the median.
@@ -237,7 +279,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
                 yerr=[low, high],
                 fmt=style,
                 capsize=3,
-                label="ilert provider (HTTP)" if variant == "http" else "engine floor (no HTTP)",
+                label=PLOT_LABELS[variant],
             )
         ax.set_title(label.replace("`", ""))
         ax.set_xlabel("contacts (N)")

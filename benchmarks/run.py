@@ -99,6 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: N=10, one run, lifecycle and imports"
     )
+    parser.add_argument(
+        "--without-plugin",
+        action="store_true",
+        help="the lifecycle without the plugin face (the dynamic face and the floor only)",
+    )
     parser.add_argument("--parallel-n", type=int, default=200, help="contacts of the --parallel sweep")
     parser.add_argument("--rate-n", type=int, default=300, help="contacts of the rate-limited create")
     parser.add_argument("--rate-limit", type=int, default=120, help="emulator limit per window")
@@ -164,6 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.repeat, args.only = 1, ["live-limit", "many-stacks"]
     # The live-limit run's files are its own: the main run (make bench) writes results.*.
     name = args.name or ("live-limit" if args.live_limit else "results")
+    # The lifecycle measures both faces against the floor, interleaved (--without-plugin: the
+    # dynamic face and the floor only). The smoke run leaves the plugin out: its eight more
+    # commands took the run from ~35 s to ~55 s (the plugin face has end-to-end tests of its own).
+    without_plugin = args.without_plugin or args.quick
+    variants = scenarios.VARIANTS if without_plugin else scenarios.LIFECYCLE_VARIANTS
     tmp = Path(tempfile.mkdtemp(prefix="ilert-bench-"))
     ctx = scenarios.Context(tmp=tmp, repeat=max(1, args.repeat))
     started = time.monotonic()
@@ -187,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if "lifecycle" in args.only:
             for n in args.sizes:
-                results["lifecycle"].append(scenarios.lifecycle(ctx, n))
+                results["lifecycle"].append(scenarios.lifecycle(ctx, n, variants=variants))
         if "parallel" in args.only:
             results["parallelism"] = scenarios.parallelism(ctx, args.parallel_n)
         if "rate-limit" in args.only:

@@ -2,9 +2,11 @@
 create and the import cost. Each returns plain data for ``results.json``.
 
 Every scenario runs the real ``pulumi`` CLI on a local backend against the emulator on loopback.
-The HTTP variant uses the real ``pulumi_ilert_contacts`` resources; the floor variant the stand-ins
-of ``floor_provider`` (no HTTP, no validation). Wherever both are measured they run interleaved,
-command by command, so background load on the machine falls on both alike.
+The HTTP variant uses the real ``pulumi_ilert_contacts`` resources (the dynamic face); the plugin
+variant the same program through the ``ilert-contacts`` plugin (``pulumi_ilert_contacts.native``);
+the floor variant the stand-ins of ``floor_provider`` (no HTTP, no validation). Wherever several
+are measured they run interleaved, command by command, so background load on the machine falls on
+all alike.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ from pulumi_harness import Stack, base_env
 BENCH_DIR = Path(__file__).resolve().parent
 TOKEN = "bench-token-7c1d"
 VARIANTS = ("http", "floor")
+LIFECYCLE_VARIANTS = ("http", "plugin", "floor")
+"""The lifecycle of ``make bench``: both faces and the floor (the live-limit run keeps ``VARIANTS``)."""
+HTTP_VARIANTS = ("http", "plugin")
+"""The variants that call the emulator: the dynamic face and the plugin face."""
+PLUGIN_NAMESPACE = "ilert-contacts"
+"""The plugin's config namespace (``ilert-contacts:endpoint``, ``ilert-contacts:apiToken``)."""
 STACK = "bench"
 UP = ("up", "--yes", "--non-interactive", "--skip-preview")
 
@@ -138,8 +146,21 @@ def make_stack(
     else:
         workload.write_contacts(workdir, n, version, first_user)
     stack = Stack(workdir, env, name=STACK)
-    stack.init(emulator.url, TOKEN)
+    stack.init(emulator.url, TOKEN, namespace=PLUGIN_NAMESPACE if variant == "plugin" else "ilert")
     return stack, env
+
+
+def first_user_of(variant: str) -> int:
+    """The first user id of a variant's workload: the plugin's users are its own (see
+    ``workload.PLUGIN_USER_OFFSET``); the floor calls nobody, so it shares the dynamic face's."""
+    return workload.FIRST_USER + (workload.PLUGIN_USER_OFFSET if variant == "plugin" else 0)
+
+
+def rotated(variants: tuple[str, ...], rep: int) -> tuple[str, ...]:
+    """The order of the variants in repetition ``rep``: each goes first in turn (for two, this
+    alternates), so none always runs right after another's work."""
+    k = rep % len(variants)
+    return variants[k:] + variants[:k]
 
 
 def run_counted(
@@ -174,6 +195,8 @@ def summarise(measured: Measured, stats: dict[str, Any]) -> dict[str, Any]:
             measured.cpu_seconds - (measured.provider_cpu_seconds or 0) - (measured.program_cpu_seconds or 0),
             2,
         ),
+        # Of which the Go language host (pulumi-language-python), polled like the program.
+        "language_host_cpu_seconds": measured.language_host_cpu_seconds,
         "provider_cmdlines": measured.provider_cmdlines,
         "requests": {k: v for k, v in stats["by_method"].items() if v} | {"total": stats["total"]},
         "statuses": dict(statuses),
@@ -331,7 +354,9 @@ class BudgetPacer:
         self.last = time.monotonic()
 
 
-def failed_operations(phase: str, result: dict[str, Any], n: int, users: int, stack: Stack) -> int | None:
+def failed_operations(
+    phase: str, result: dict[str, Any], n: int, users: int, stack: Stack, variant: str = "http"
+) -> int | None:
     """Operations of the phase that did not take effect, from the emulator's log (writes) or the
     state (adoption): independent of what the command's exit code says."""
     ok = result["ok_by_method"]
@@ -342,17 +367,19 @@ def failed_operations(phase: str, result: dict[str, Any], n: int, users: int, st
     if phase == "destroy":
         return n - ok.get("DELETE", 0)
     if phase in ("adopt", "recovery"):
-        return phase_resources(phase, n, users) - len(stack.contact_resources())
+        held = stack.native_resources() if variant == "plugin" else stack.contact_resources()
+        return phase_resources(phase, n, users) - len(held)
     return 0 if result["code"] == 0 else None
 
 
-def _phase_source(phase: Phase, variant: str, generated: str | None) -> str | None:
-    """The program of a phase's own stack: the generated one (for the floor, with its stand-ins),
-    or ``None`` for the workload program."""
+def _phase_source(phase: Phase, variant: str, generated: dict[str, str]) -> str | None:
+    """The program of a phase's own stack: the generated one (for the floor, with its stand-ins;
+    for the plugin, its own users' with the native classes), or ``None`` for the workload program."""
     if phase.stack != "generated":
         return None
-    assert generated is not None
-    return generated if variant == "http" else workload.floor_source(generated)
+    if variant == "plugin":
+        return workload.plugin_source(generated["plugin"])
+    return generated["http"] if variant == "http" else workload.floor_source(generated["http"])
 
 
 def live_env(ctx: Context, live: tuple[int, float] | None) -> dict[str, str]:
@@ -367,10 +394,16 @@ def live_env(ctx: Context, live: tuple[int, float] | None) -> dict[str, str]:
     }
 
 
-def lifecycle(ctx: Context, n: int, live: tuple[int, float] | None = None) -> dict[str, Any]:
+def lifecycle(
+    ctx: Context,
+    n: int,
+    live: tuple[int, float] | None = None,
+    variants: tuple[str, ...] = VARIANTS,
+) -> dict[str, Any]:
     """create, no-op preview and up, 10 % update, refresh, adopt (a generated program's first
     ``up``), recovery (``ILERT_ADOPT_EXISTING=true`` over a state that lost the contacts) and
-    destroy of ``n`` contacts, both variants.
+    destroy of ``n`` contacts, for each of ``variants`` (``http`` and ``floor``, optionally
+    ``plugin``: the same phases through the plugin, on users of its own in the same emulator).
 
     ``live`` = (limit, window): the emulator enforces that rate per key in fixed windows and the
     provider runs with its own limiter at that rate; each phase's floor is then
@@ -378,46 +411,53 @@ def lifecycle(ctx: Context, n: int, live: tuple[int, float] | None = None) -> di
     not by noise, and each takes minutes.
     """
     users = workload.users_for(n)
-    runs: dict[str, dict[str, list[dict[str, Any]]]] = {p.name: {v: [] for v in VARIANTS} for p in PHASES}
+    users_of = {v: workload.users_for(n, first_user_of(v)) for v in variants}
+    everyone = sorted({u for group in users_of.values() for u in group})
+    runs: dict[str, dict[str, list[dict[str, Any]]]] = {p.name: {v: [] for v in variants} for p in PHASES}
     load_before = load()
     repeat = 1 if live else ctx.repeat
     for rep in range(repeat):
-        # Alternate which variant goes first, so neither always runs right after the other's work.
-        order = VARIANTS if rep % 2 == 0 else VARIANTS[::-1]
-        with emulator_for(ctx, users, rate_limit=live) as emulator:
+        # Rotate which variant goes first, so none always runs right after another's work.
+        order = rotated(variants, rep)
+        with emulator_for(ctx, everyone, rate_limit=live) as emulator:
             extra = live_env(ctx, live)
-            stacks = {v: make_stack(ctx, emulator, v, n, extra) for v in VARIANTS}
+            stacks = {
+                v: make_stack(ctx, emulator, v, n, extra, first_user=first_user_of(v)) for v in variants
+            }
             pacer = BudgetPacer(live[1] if live else None)
             version = 0
-            generated: str | None = None
+            generated: dict[str, str] = {}
             for phase in PHASES:
                 if phase.contacts_version is not None:
                     version = phase.contacts_version
-                if phase.stack == "generated" and generated is None:
-                    pacer.wait()
-                    progress(f"N={n} run {rep + 1}/{repeat}: generate")
-                    generated = generate_program(emulator, users)
-                    pacer.spent()
+                if phase.stack == "generated" and not generated:
+                    for face in (v for v in HTTP_VARIANTS if v in variants):
+                        pacer.wait()
+                        progress(f"N={n} run {rep + 1}/{repeat}: generate ({face})")
+                        generated[face] = generate_program(emulator, users_of[face])
+                        pacer.spent()
                 for variant in order:
+                    first = first_user_of(variant)
                     if phase.stack == "main":
                         stack, env = stacks[variant]
                     else:
                         source = _phase_source(phase, variant, generated)
                         stack, env = make_stack(
-                            ctx, emulator, variant, n, extra, version=version, source=source
+                            ctx, emulator, variant, n, extra, first_user=first, version=version, source=source
                         )
                     if phase.contacts_version is not None:
-                        workload.write_contacts(stack.workdir, n, phase.contacts_version)
-                    if variant == "http" and expected_requests(phase.name, n, len(users))[0] != {"total": 0}:
+                        workload.write_contacts(stack.workdir, n, phase.contacts_version, first)
+                    calls = variant in HTTP_VARIANTS
+                    if calls and expected_requests(phase.name, n, len(users))[0] != {"total": 0}:
                         pacer.wait()
                     progress(f"N={n} run {rep + 1}/{repeat}: {phase.name} ({variant})")
                     result = run_counted(stack, env, emulator, phase.args, dict(phase.env))
-                    if variant == "http" and result["requests"]["total"]:
+                    if calls and result["requests"]["total"]:
                         pacer.spent()
                     require_success(result, f"N={n} {variant} {phase.name}")
-                    if variant == "http":
+                    if calls:
                         result["failed_operations"] = failed_operations(
-                            phase.name, result, n, len(users), stack
+                            phase.name, result, n, len(users), stack, variant
                         )
                     else:
                         result["failed_operations"] = None
@@ -446,10 +486,25 @@ def lifecycle(ctx: Context, n: int, live: tuple[int, float] | None = None) -> di
             "terraform": terraform,
             "terraform_requests_seconds": round(terraform["total"] / rate, 3) if rate else None,
         }
+        if "plugin" in variants:
+            plugin = median_of(runs[phase.name]["plugin"])
+            phases[phase.name] |= {
+                "plugin": plugin,
+                "plugin_ratio": ratio(plugin["seconds"], floor["seconds"]),
+                "plugin_to_http": ratio(plugin["seconds"], http["seconds"]),
+                "plugin_meets_request_target": meets_request_target(
+                    phase.name, plugin["requests"], n, len(users)
+                ),
+                "plugin_failed_operations": max(
+                    (r["failed_operations"] or 0) for r in runs[phase.name]["plugin"]
+                ),
+                "plugin_status_429": max(r["status_429"] for r in runs[phase.name]["plugin"]),
+            }
     return {
         "n": n,
         "users": len(users),
         "live": {"limit": live[0], "window": live[1]} if live else None,
+        "variants": list(variants),
         "terraform_source": TERRAFORM_SOURCE,
         "phases": phases,
         "load_before": load_before,

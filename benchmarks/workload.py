@@ -2,12 +2,14 @@
 
 N contacts over N/10 users, each user with five email addresses and five phone numbers. The
 program reads the list from ``contacts.json`` beside it, so an update is a rewrite of that file,
-and the same program serves the real resources and the floor's stand-ins.
+and the same program serves the real resources (dynamic or through the plugin) and the floor's
+stand-ins.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,19 @@ VARIANTS = {
         "email": "FloorEmail",
         "phone": "FloorPhoneNumber",
     },
+    # The plugin face: the same program with the native classes (same argument names).
+    "plugin": {
+        "imports": "from pulumi_ilert_contacts.native import ContactEmail, ContactPhoneNumber",
+        "email": "ContactEmail",
+        "phone": "ContactPhoneNumber",
+    },
 }
+PLUGIN_DIR = Path(sys.executable).parent
+"""Where ``pip install`` put ``pulumi-resource-ilert-contacts``: the plugin variant's ``Pulumi.yaml``
+names it in a ``plugins:`` entry (no PATH look-up, no warning per resource)."""
+PLUGIN_USER_OFFSET = 50_000
+"""The plugin variant's users are ``FIRST_USER + PLUGIN_USER_OFFSET`` on, so that it and the dynamic
+variant can share one emulator in a run without meeting each other's contacts."""
 
 
 def users_for(n: int, first_user: int = FIRST_USER) -> list[int]:
@@ -78,15 +92,26 @@ def changed_count(n: int) -> int:
 
 
 def write_program(workdir: Path, variant: str, project: str) -> None:
-    """``Pulumi.yaml`` and ``__main__.py`` of the variant (``http`` or ``floor``)."""
+    """``Pulumi.yaml`` and ``__main__.py`` of the variant (``http``, ``floor`` or ``plugin``)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "Pulumi.yaml").write_text(f"name: {project}\nruntime: python\n")
+    header = f"name: {project}\nruntime: python\n"
+    if variant == "plugin":
+        header += f"plugins:\n  providers:\n    - name: ilert-contacts\n      path: {PLUGIN_DIR}\n"
+    (workdir / "Pulumi.yaml").write_text(header)
     (workdir / "__main__.py").write_text(PROGRAM.format(**VARIANTS[variant]))
 
 
 def write_contacts(workdir: Path, n: int, version: int = 0, first_user: int = FIRST_USER) -> None:
     """The program's ``contacts.json``."""
     (workdir / "contacts.json").write_text(json.dumps(contacts(n, version, first_user)))
+
+
+def plugin_source(generated: str) -> str:
+    """A program written by ``generate``, with the plugin's native classes for the dynamic ones."""
+    real = "from pulumi_ilert_contacts import "
+    if real not in generated:
+        raise ValueError("the generated program does not import from pulumi_ilert_contacts")
+    return generated.replace(real, "from pulumi_ilert_contacts.native import ", 1)
 
 
 def floor_source(generated: str) -> str:
