@@ -5,6 +5,9 @@ from __future__ import annotations
 import http.server
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +22,7 @@ from pulumi_ilert_contacts import (
     IlertValidationError,
     __version__,
 )
+from pulumi_ilert_contacts.core import client as client_module
 from pulumi_ilert_contacts.core import config
 from pulumi_ilert_contacts.core.client import IlertClient, shared_client
 from pulumi_ilert_contacts.core.config import Settings, normalise_endpoint
@@ -266,7 +270,9 @@ def test_token_never_appears_in_errors_or_reprs(
     assert TOKEN not in str(config.current())
 
 
-def test_user_agent_and_bearer_token_are_sent() -> None:
+@contextmanager
+def _recording_server() -> Iterator[tuple[str, list[dict[str, str]]]]:
+    """A loopback HTTP server answering every GET with ``[]``: its URL and the headers it saw."""
     seen: list[dict[str, str]] = []
 
     class Recorder(http.server.BaseHTTPRequestHandler):
@@ -286,14 +292,46 @@ def test_user_agent_and_bearer_token_are_sent() -> None:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        client = IlertClient(Settings(endpoint=f"http://127.0.0.1:{server.server_port}", token=TOKEN))
-        assert client.list_contacts(EMAIL, USER) == []
+        yield f"http://127.0.0.1:{server.server_port}", seen
     finally:
         server.shutdown()
         server.server_close()
 
+
+def test_user_agent_and_bearer_token_are_sent() -> None:
+    with _recording_server() as (url, seen):
+        client = IlertClient(Settings(endpoint=url, token=TOKEN))
+        assert client.list_contacts(EMAIL, USER) == []
+
     assert seen[0]["User-Agent"] == f"pulumi-ilert-contacts/{__version__}"
     assert seen[0]["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_a_netrc_entry_for_the_host_does_not_replace_the_bearer_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # requests, trusting the environment, would send ~/.netrc's login as Basic auth instead.
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password other-secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    with _recording_server() as (url, seen):
+        client = IlertClient(Settings(endpoint=url, token=TOKEN))
+        assert client.list_contacts(EMAIL, USER) == []
+
+    assert seen[0]["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_proxy_variables_are_read_once_for_the_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Read per Session, not per request (requests' per-request scan of the whole environment
+    # was a third of its CPU per request); NO_PROXY is honoured as requests honours it.
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "internal.example")
+    session, _ = client_module._shared(Settings(endpoint="https://api.ilert.com", token=TOKEN))
+    assert session.proxies.get("https") == "http://proxy.example:3128"
+    assert session.trust_env is False
+    bypassed, _ = client_module._shared(Settings(endpoint="https://internal.example", token=TOKEN))
+    assert "https" not in bypassed.proxies
 
 
 # -- configuration ----------------------------------------------------------------------------
