@@ -245,6 +245,9 @@ def markdown(results: dict[str, Any]) -> str:
         parts.append(many_stacks_table(results["many_stacks"]))
     if results.get("import_time"):
         parts.append(import_table(results["import_time"]))
+    import engine_floor  # the engine-floor study's tables (issue 11, item 3)
+
+    parts += engine_floor.markdown(results)
     return "\n\n".join(parts) + "\n"
 
 

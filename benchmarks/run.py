@@ -4,6 +4,7 @@
     python benchmarks/run.py --quick              # a smoke run in well under a minute
     python benchmarks/run.py --sizes 50 --repeat 1 --only lifecycle,imports
     python benchmarks/run.py --live-limit         # at ilert's real limit: 120 / 60 s, N = 500; many stacks
+    python benchmarks/run.py --floor              # the engine floor: growth with N, profile, settings, calls
 
 Writes ``results.json``, ``results.md`` and ``time_vs_n.png`` to ``--out`` (and, with
 ``--publish``, copies them to ``benchmarks/report/``); prints the tables. ``--live-limit`` names its
@@ -31,6 +32,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 sys.path[:0] = [str(BENCH_DIR), str(REPO / "tests")]  # our modules, and the shared pulumi harness
 
+import engine_floor  # noqa: E402
 import report  # noqa: E402
 import scenarios  # noqa: E402
 from pulumi_harness import pulumi_binary, tool_path  # noqa: E402
@@ -43,7 +45,20 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
-SECTIONS = ("lifecycle", "parallel", "rate-limit", "live-limit", "many-stacks", "imports")
+SECTIONS = (
+    "lifecycle",
+    "parallel",
+    "rate-limit",
+    "live-limit",
+    "many-stacks",
+    "imports",
+    "floor-growth",
+    "floor-profile",
+    "floor-settings",
+    "calls",
+)
+FLOOR_SECTIONS = ["floor-growth", "floor-profile", "floor-settings", "calls"]
+"""The engine-floor study (issue 11, item 3): ``--floor`` runs only these, into floor.json / floor.md."""
 
 
 def _sections(text: str) -> list[str]:
@@ -99,6 +114,19 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: N=10, one run, lifecycle and imports"
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="only the engine-floor study (floor-growth, floor-profile, floor-settings, calls)",
+    )
+    parser.add_argument(
+        "--floor-sizes",
+        type=_sizes,
+        default=[100, 200, 500, 1000],
+        help="N of floor-growth (100,200,500,1000)",
+    )
+    parser.add_argument("--settings-n", type=int, default=200, help="contacts of floor-settings (200)")
+    parser.add_argument("--calls-n", type=int, default=200, help="calls of each kind per face in calls (200)")
     parser.add_argument(
         "--without-plugin",
         action="store_true",
@@ -167,8 +195,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.sizes, args.repeat, args.only = [10], 1, ["lifecycle", "imports"]
     elif args.live_limit:
         args.repeat, args.only = 1, ["live-limit", "many-stacks"]
-    # The live-limit run's files are its own: the main run (make bench) writes results.*.
-    name = args.name or ("live-limit" if args.live_limit else "results")
+    elif args.floor:
+        args.only = FLOOR_SECTIONS
+    # The live-limit run's files are its own, the floor study's too: the main run (make bench)
+    # writes results.*.
+    name = args.name or ("live-limit" if args.live_limit else "floor" if args.floor else "results")
     # The lifecycle measures both faces against the floor, interleaved (--without-plugin: the
     # dynamic face and the floor only). The smoke run leaves the plugin out: its eight more
     # commands took the run from ~35 s to ~55 s (the plugin face has end-to-end tests of its own).
@@ -193,6 +224,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "live_limit": None,
         "many_stacks": None,
         "import_time": None,
+        "floor_growth": None,
+        "floor_profile": None,
+        "floor_settings": None,
+        "provider_calls": None,
     }
     try:
         if "lifecycle" in args.only:
@@ -211,6 +246,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["many_stacks"] = scenarios.many_stacks(ctx, args.stacks, args.stack_n, limit, window)
         if "imports" in args.only:
             results["import_time"] = scenarios.import_time(repeat=1 if args.quick else 5)
+        if "calls" in args.only:
+            results["provider_calls"] = engine_floor.provider_calls(ctx, args.calls_n)
+        if "floor-growth" in args.only:
+            results["floor_growth"] = engine_floor.growth(ctx, args.floor_sizes)
+        if "floor-profile" in args.only:
+            results["floor_profile"] = engine_floor.engine_profiles(ctx, args.floor_sizes)
+        if "floor-settings" in args.only:
+            results["floor_settings"] = engine_floor.engine_settings(ctx, args.settings_n)
     except scenarios.BenchmarkFailed as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1
