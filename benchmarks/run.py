@@ -195,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.sizes, args.repeat, args.only = [10], 1, ["lifecycle", "imports"]
     elif args.live_limit:
         args.repeat, args.only = 1, ["live-limit", "many-stacks"]
-    elif args.floor:
+    elif args.floor and args.only == list(SECTIONS):  # --floor --only ...: those of the study
         args.only = FLOOR_SECTIONS
     # The live-limit run's files are its own, the floor study's too: the main run (make bench)
     # writes results.*.
