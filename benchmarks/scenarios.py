@@ -739,6 +739,7 @@ def many_stacks(ctx: Context, counts: list[int], n: int, limit: int, window: flo
 # pulumi-language-python-exec, the provider under pulumi.dynamic.__main__.
 PROGRAM_PRELUDE = "import pulumi, pulumi.runtime, pulumi.dynamic"
 PROVIDER_PRELUDE = "import pulumi, pulumi.runtime, pulumi.dynamic, dill, grpc"
+PLUGIN_PRELUDE = "import pulumi, pulumi.runtime, pulumi.provider.experimental.server, grpc.aio"
 # What each of them then does with our package (or with the floor's stand-ins).
 ROLES = {
     "program": (PROGRAM_PRELUDE, "from pulumi_ilert_contacts import ContactEmail, ContactPhoneNumber"),
@@ -756,6 +757,18 @@ ROLES = {
         "client._shared(Settings('https://api.ilert.com', 'import-time'))",
     ),
     "floor program and provider": (PROVIDER_PRELUDE, "import floor_provider"),
+    # The plugin process: the console script's module on top of the SDK's provider server; the
+    # first check loads the validators, the first request the HTTP stack, as in the dynamic one.
+    "plugin": (
+        PLUGIN_PRELUDE,
+        "import pulumi_ilert_contacts.plugin.server\n"
+        "from pulumi_ilert_contacts.core import client, lifecycle\n"
+        "from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE\n"
+        "lifecycle.check(EMAIL, {'user_id': '1', 'target': 'a@example.com'})\n"
+        "lifecycle.check(PHONE, {'user_id': '1', 'region_code': 'DE', 'target': '+4915100000010'})\n"
+        "from pulumi_ilert_contacts.core.config import Settings\n"
+        "client._shared(Settings('https://api.ilert.com', 'import-time'))",
+    ),
 }
 HEAVY = ("requests", "urllib3", "phonenumbers", "email_validator", "idna")
 _SCRIPT = """\
@@ -795,6 +808,8 @@ def import_time(repeat: int) -> dict[str, Any]:
             "pulumi_ilert_contacts resources",
             "from pulumi_ilert_contacts import ContactEmail, ContactPhoneNumber",
         ),
+        ("pulumi.provider.experimental.server (the SDK)", "import pulumi.provider.experimental.server"),
+        ("pulumi_ilert_contacts.plugin.server (the plugin)", "import pulumi_ilert_contacts.plugin.server"),
     ):
         best = float("inf")
         for _ in range(repeat):
