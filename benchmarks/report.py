@@ -122,9 +122,9 @@ def live_limit_table(entry: dict[str, Any]) -> str:
         f"users; each phase starts on a clean budget (load average {entry['load_before']} -> "
         f"{entry['load_after']})",
         "",
-        "| phase | time s | engine floor s | requests | requests / rate s | floor s | ratio to floor "
+        "| phase | runs | time s | engine floor s | requests | requests / rate s | floor s | ratio to floor "
         "| failed operations | 429 responses | Terraform provider requests | their requests / rate s |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|---|---:|",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|",
     ]
     for name, label in PHASE_LABELS.items():
         if name not in entry["phases"]:
@@ -133,12 +133,19 @@ def live_limit_table(entry: dict[str, Any]) -> str:
         http, floor = p["http"], p["floor"]
         terraform = p["terraform"]
         lines.append(
-            f"| {label} | {http['seconds']:.1f} | {floor['seconds']:.1f} | {_requests(http['requests'])} "
+            f"| {label} | {p.get('runs', 1)} | {http['seconds']:.1f} | {floor['seconds']:.1f} "
+            f"| {_requests(http['requests'])} "
             f"| {p['requests_seconds']:.1f} | {p['floor_seconds']:.1f} | {_ratio(p['ratio_to_floor'])} "
             f"| {p['failed_operations']} | {p['status_429']} | {_terraform(p)} "
             f"| {terraform['total'] / rate:.1f} |"
         )
-    lines += ["", f"Terraform provider columns: {entry['terraform_source']}."]
+    lines += [
+        "",
+        "runs: the phases that send no request run several times, interleaved with the floor, and the "
+        "median is shown (their floor is the engine's alone, a few seconds); the others run once.",
+        "",
+        f"Terraform provider columns: {entry['terraform_source']}.",
+    ]
     return "\n".join(lines)
 
 

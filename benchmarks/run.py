@@ -61,6 +61,15 @@ FLOOR_SECTIONS = ["floor-growth", "floor-profile", "floor-settings", "calls"]
 """The engine-floor study (issue 11, item 3): ``--floor`` runs only these, into floor.json / floor.md."""
 
 
+def _phases(text: str) -> list[str]:
+    phases = [part.strip() for part in text.split(",") if part.strip()]
+    known = [p.name for p in scenarios.PHASES]
+    unknown = set(phases) - set(known)
+    if not phases or unknown:
+        raise argparse.ArgumentTypeError(f"unknown phases {sorted(unknown)}; choose from {', '.join(known)}")
+    return phases
+
+
 def _sections(text: str) -> list[str]:
     sections = [part.strip() for part in text.split(",") if part.strip()]
     unknown = set(sections) - set(SECTIONS)
@@ -147,6 +156,13 @@ def _parser() -> argparse.ArgumentParser:
         "--live-rate", type=_rate, default=(120, 60.0), help="the live limit, LIMIT/WINDOW (120/60)"
     )
     parser.add_argument("--live-n", type=int, default=500, help="contacts of the live-limit lifecycle")
+    parser.add_argument(
+        "--phases",
+        type=_phases,
+        default=None,
+        help="lifecycle phases to measure (default all; the contacts they need are created first, "
+        "unmeasured): " + ",".join(p.name for p in scenarios.PHASES),
+    )
     parser.add_argument("--stacks", type=_counts, default=[2, 4], help="concurrent stacks of many-stacks")
     parser.add_argument("--stack-n", type=int, default=40, help="contacts per stack of many-stacks")
     parser.add_argument(
@@ -232,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if "lifecycle" in args.only:
             for n in args.sizes:
-                results["lifecycle"].append(scenarios.lifecycle(ctx, n, variants=variants))
+                results["lifecycle"].append(scenarios.lifecycle(ctx, n, variants=variants, only=args.phases))
         if "parallel" in args.only:
             results["parallelism"] = scenarios.parallelism(ctx, args.parallel_n)
         if "rate-limit" in args.only:
@@ -240,7 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ctx, args.rate_n, args.rate_limit, args.rate_windows
             )
         if "live-limit" in args.only:
-            results["live_limit"] = scenarios.lifecycle(ctx, args.live_n, live=args.live_rate)
+            results["live_limit"] = scenarios.lifecycle(
+                ctx, args.live_n, live=args.live_rate, only=args.phases
+            )
         if "many-stacks" in args.only:
             limit, window = args.live_rate
             results["many_stacks"] = scenarios.many_stacks(ctx, args.stacks, args.stack_n, limit, window)
