@@ -206,6 +206,7 @@ def engine_profiles(ctx: Context, sizes: list[int], variants: tuple[str, ...] = 
 class EngineSetting:
     """One way to run the same ``up`` and ``destroy``."""
 
+    key: str
     label: str
     args: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
@@ -215,42 +216,55 @@ class EngineSetting:
 
 
 SETTINGS = (
-    EngineSetting("as shipped (--parallel default, 8 on 2 cores)"),
-    EngineSetting("--parallel 16", args=("--parallel", "16")),
-    EngineSetting("--parallel 32", args=("--parallel", "32")),
-    EngineSetting("PULUMI_PARALLEL_DIFF=true", env=(("PULUMI_PARALLEL_DIFF", "true"),)),
+    EngineSetting("shipped", "as shipped (--parallel default, 8 on 2 cores)"),
+    EngineSetting("parallel-16", "--parallel 16", args=("--parallel", "16")),
+    EngineSetting("parallel-32", "--parallel 32", args=("--parallel", "32")),
+    EngineSetting("parallel-diff", "PULUMI_PARALLEL_DIFF=true", env=(("PULUMI_PARALLEL_DIFF", "true"),)),
     EngineSetting(
+        "gzip",
         "PULUMI_DIY_BACKEND_GZIP=true",
         env=(("PULUMI_DIY_BACKEND_GZIP", "true"),),
         note="the state file is written gzipped (stack.json.gz); the CLI reads either",
     ),
     EngineSetting(
+        "no-backups",
         "PULUMI_DIY_BACKEND_DISABLE_CHECKPOINT_BACKUPS=true",
         env=(("PULUMI_DIY_BACKEND_DISABLE_CHECKPOINT_BACKUPS", "true"),),
         note="no copy of the final state under .pulumi/backups",
     ),
     EngineSetting(
+        "metadata-skip",
         "file backend ?metadata=skip",
         backend_query="metadata=skip",
         note="the file backend writes no .attrs sidecar (with an MD5 of the state) per checkpoint",
     ),
     EngineSetting(
+        "checkpoint-patch",
         "PULUMI_OPTIMIZED_CHECKPOINT_PATCH=true",
         env=(("PULUMI_OPTIMIZED_CHECKPOINT_PATCH", "true"),),
         note="read by the Pulumi Cloud backend only",
     ),
     EngineSetting(
+        "no-journaling",
         "PULUMI_DISABLE_JOURNALING=true",
         env=(("PULUMI_DISABLE_JOURNALING", "true"),),
         note="read by the Pulumi Cloud backend only",
     ),
     EngineSetting(
+        "skip-checkpoints",
         "PULUMI_SKIP_CHECKPOINTS=true",
         env=tuple(SKIP_CHECKPOINTS.items()),
         safe=False,
         note="diagnostic only: the state is written once, at the end; a crash loses every step",
     ),
 )
+SETTING_KEYS = [setting.key for setting in SETTINGS]
+
+
+def settings_named(keys: list[str]) -> tuple[EngineSetting, ...]:
+    """The settings of ``keys`` (``shipped`` always first: every ratio is to it)."""
+    chosen = {"shipped", *keys}
+    return tuple(setting for setting in SETTINGS if setting.key in chosen)
 
 
 def _stack_for(
@@ -286,6 +300,7 @@ def engine_settings(
     baseline = settings[0].label
     for setting in settings:
         row: dict[str, Any] = {
+            "key": setting.key,
             "label": setting.label,
             "safe": setting.safe,
             "note": setting.note,
@@ -300,6 +315,7 @@ def engine_settings(
         rows.append(row)
     return {
         "n": n,
+        "repeat": ctx.repeat,
         "variants": list(variants),
         "rows": rows,
         "load_before": load_before,
@@ -371,23 +387,27 @@ def profile_table(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _setting_cell(figures: dict[str, Any]) -> str:
+    return (
+        f"{figures['seconds']:.2f} ({figures['engine_cpu_seconds']:.1f}) | {figures['ratio_to_shipped']:.2f}x"
+    )
+
+
 def settings_table(data: dict[str, Any]) -> str:
     variants = data["variants"]
     cols = " | ".join(f"up s {LABELS[v]} | ratio" for v in variants)
     dcols = " | ".join(f"destroy s {LABELS[v]} | ratio" for v in variants)
     lines = [
         f"Engine settings, `up` and `destroy` of {data['n']} contacts, each against the shipped defaults "
-        f"in the same run (load average {data['load_before']} -> {data['load_after']})",
+        f"in the same run, median of {data.get('repeat', '?')} (load average {data['load_before']} -> "
+        f"{data['load_after']}); the engine's CPU s in brackets",
         "",
         f"| setting | safe | {cols} | {dcols} | note |",
         "|---|:-:|" + "---:|---:|" * (2 * len(variants)) + "---|",
     ]
     for row in data["rows"]:
         ups, downs = (
-            " | ".join(
-                f"{row['variants'][v][op]['seconds']:.2f} | {row['variants'][v][op]['ratio_to_shipped']:.2f}x"
-                for v in variants
-            )
+            " | ".join(_setting_cell(row["variants"][v][op]) for v in variants)
             for op in ("create", "destroy")
         )
         lines.append(

@@ -70,6 +70,16 @@ def _phases(text: str) -> list[str]:
     return phases
 
 
+def _setting_keys(text: str) -> list[str]:
+    keys = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = set(keys) - set(engine_floor.SETTING_KEYS)
+    if not keys or unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown settings {sorted(unknown)}; choose from {', '.join(engine_floor.SETTING_KEYS)}"
+        )
+    return keys
+
+
 def _sections(text: str) -> list[str]:
     sections = [part.strip() for part in text.split(",") if part.strip()]
     unknown = set(sections) - set(SECTIONS)
@@ -135,6 +145,12 @@ def _parser() -> argparse.ArgumentParser:
         help="N of floor-growth (100,200,500,1000)",
     )
     parser.add_argument("--settings-n", type=int, default=200, help="contacts of floor-settings (200)")
+    parser.add_argument(
+        "--settings",
+        type=_setting_keys,
+        default=engine_floor.SETTING_KEYS,
+        help=f"the settings of floor-settings (default all: {','.join(engine_floor.SETTING_KEYS)})",
+    )
     parser.add_argument("--calls-n", type=int, default=200, help="calls of each kind per face in calls (200)")
     parser.add_argument(
         "--without-plugin",
@@ -271,7 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "floor-profile" in args.only:
             results["floor_profile"] = engine_floor.engine_profiles(ctx, args.floor_sizes)
         if "floor-settings" in args.only:
-            results["floor_settings"] = engine_floor.engine_settings(ctx, args.settings_n)
+            results["floor_settings"] = engine_floor.engine_settings(
+                ctx, args.settings_n, settings=engine_floor.settings_named(args.settings)
+            )
     except scenarios.BenchmarkFailed as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1
