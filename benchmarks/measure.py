@@ -241,7 +241,7 @@ class EmulatorProcess:
             self.__exit__()
             raise RuntimeError(f"the emulator did not start: {line!r} (see {self.log})")
         self.url = line.rsplit(" ", 1)[-1].strip()
-        from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
+        from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
         self.admin = EmulatorAdmin(self.url, timeout=60)
         self.admin.wait_ready()

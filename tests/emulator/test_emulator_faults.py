@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 from pulumi_ilert_contacts.emulator import EmulatorAdmin, EmulatorServer
-from pulumi_ilert_contacts.emulator.admin import EmulatorAdminError
+from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdminError
 
 from .helpers import TOKEN, Api, SpecValidator, emails, phones
 

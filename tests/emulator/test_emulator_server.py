@@ -19,7 +19,7 @@ import pytest
 import requests
 from pulumi_ilert_contacts.emulator import EmulatorAdmin, EmulatorServer
 from pulumi_ilert_contacts.emulator.__main__ import main
-from pulumi_ilert_contacts.emulator.admin import EmulatorAdminError
+from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdminError
 
 from .helpers import TOKEN, USER, Api, SpecValidator, emails, phones
 

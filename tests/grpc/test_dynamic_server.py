@@ -22,7 +22,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider
 from pulumi_ilert_contacts.emulator import EmulatorServer
-from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
+from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
 TOKEN = "tok-grpc-8d2f6b01c9e34a57"
 USER = "1234"

@@ -27,7 +27,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from pulumi_ilert_contacts._version import __version__
 from pulumi_ilert_contacts.core.validation import UNKNOWN
 from pulumi_ilert_contacts.emulator import EmulatorServer
-from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
+from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 from pulumi_ilert_contacts.plugin.schema import schema
 
 PLUGIN = Path(sys.executable).parent / "pulumi-resource-ilert-contacts"

@@ -39,7 +39,7 @@ from matrix_report import METHODS, CaseOutcome, write
 from pulumi_fixtures import TOKEN
 from pulumi_harness import REPO, Result, Stack
 from pulumi_ilert_contacts.emulator import EmulatorAdmin, EmulatorServer
-from pulumi_ilert_contacts.emulator.admin import FaultAction
+from pulumi_ilert_contacts.emulator.admin_client import FaultAction
 
 USERS = list(range(2001, 2011))
 TOUCHED = frozenset(range(2003, 2009))  # whose contacts a PUT case changes and a DELETE case removes

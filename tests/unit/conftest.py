@@ -13,7 +13,7 @@ import pytest
 from pulumi_ilert_contacts.core import client, config
 from pulumi_ilert_contacts.core.directory import DIRECTORY
 from pulumi_ilert_contacts.emulator import EmulatorServer
-from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
+from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
 from .support import OTHER_USER, TOKEN, USER
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
+from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
 TOKEN = "tok-unit-5c1e9a77d2b04f3e"
 """The emulator's API key: distinctive, so a leak shows up in any text searched for it."""

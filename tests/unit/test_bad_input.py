@@ -10,7 +10,7 @@ from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvid
 from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE, declared_props
 from pulumi_ilert_contacts.dynamic.provider import ContactProvider
 from pulumi_ilert_contacts.emulator import EmulatorServer
-from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
+from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
 from .support import USER, total_requests
 

@@ -28,7 +28,7 @@ from pulumi_ilert_contacts.core.client import IlertClient, shared_client
 from pulumi_ilert_contacts.core.config import Settings, normalise_endpoint
 from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE
 from pulumi_ilert_contacts.emulator import EmulatorServer
-from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
+from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
 from .support import TOKEN, USER, emails_of, phones_of, wait_until_answered
 

@@ -11,7 +11,7 @@ from pulumi_ilert_contacts.core import config
 from pulumi_ilert_contacts.core.config import normalise_endpoint
 from pulumi_ilert_contacts.dynamic.provider import ContactProvider
 from pulumi_ilert_contacts.emulator import EmulatorServer
-from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
+from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
 from .support import TOKEN, USER, total_requests
 

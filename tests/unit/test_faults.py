@@ -18,7 +18,7 @@ from pulumi_ilert_contacts import (
     IlertServerError,
 )
 from pulumi_ilert_contacts.emulator import EmulatorServer
-from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
+from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
 from .support import USER, emails_of, phones_of, wait_until_answered
 

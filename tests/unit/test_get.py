@@ -19,7 +19,7 @@ from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE, ContactKind
 from pulumi_ilert_contacts.declarations import get_options
 from pulumi_ilert_contacts.dynamic.provider import ContactProvider
 from pulumi_ilert_contacts.emulator import EmulatorServer
-from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
+from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
 from .support import USER, total_requests
 

@@ -14,7 +14,7 @@ from pulumi_ilert_contacts.core import config, lifecycle
 from pulumi_ilert_contacts.core.client import IlertClient
 from pulumi_ilert_contacts.core.kinds import EMAIL
 from pulumi_ilert_contacts.emulator import EmulatorServer
-from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
+from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
 from .support import TOKEN, USER
 

@@ -17,7 +17,7 @@ from pulumi_ilert_contacts.core.client import shared_client
 from pulumi_ilert_contacts.core.kinds import PHONE
 from pulumi_ilert_contacts.dynamic.provider import ContactProvider
 from pulumi_ilert_contacts.emulator import EmulatorServer
-from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
+from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
 from .support import OTHER_USER, TOKEN, USER, emails_of, phones_of
 

@@ -22,7 +22,7 @@ from pulumi_ilert_contacts.core.config import Settings
 from pulumi_ilert_contacts.core.kinds import EMAIL
 from pulumi_ilert_contacts.core.ratelimit import SharedRateLimiter, budget_name
 from pulumi_ilert_contacts.emulator import EmulatorServer
-from pulumi_ilert_contacts.emulator.admin import EmulatorAdmin
+from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
 from .support import TOKEN, USER
 

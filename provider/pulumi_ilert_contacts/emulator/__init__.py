@@ -1,8 +1,8 @@
 """A local emulator of the ilert contacts REST API, for tests, demos and benchmarks.
 
-``EmulatorServer`` serves the API over real HTTP from a thread; ``EmulatorAdmin`` drives
-its ``/_emulator`` admin surface. Both are imported on first use, so importing this
-package does not pull in Werkzeug or requests.
+``EmulatorServer`` serves the API over real HTTP from a thread; ``EmulatorAdmin``
+(:mod:`.admin_client`) drives its ``/_emulator`` admin surface. Both are imported on first use,
+so importing this package does not pull in Werkzeug or requests.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .admin import EmulatorAdmin
+    from .admin_client import EmulatorAdmin
     from .server import EmulatorServer
 
 __all__ = ["EmulatorAdmin", "EmulatorServer"]
@@ -22,7 +22,7 @@ def __getattr__(name: str) -> Any:
 
         return EmulatorServer
     if name == "EmulatorAdmin":
-        from .admin import EmulatorAdmin
+        from .admin_client import EmulatorAdmin
 
         return EmulatorAdmin
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

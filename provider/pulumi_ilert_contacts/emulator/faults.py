@@ -233,7 +233,7 @@ class RequestCounter:
             self._by_method.clear()
 
 
-class RateLimiter:
+class KeyRateLimit:
     """Per-API-key request limit over fixed windows aligned to wall-clock time.
 
     Windows start at multiples of ``window`` seconds since the epoch, as the live API's

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import EmulatorApp
-from .faults import FaultInjector, RateLimiter, RequestCounter
+from .faults import FaultInjector, KeyRateLimit, RequestCounter
 from .store import ContactStore
 
 if TYPE_CHECKING:
     # Only read by type checkers, so Python 3.10 (no typing.Self) can still import this.
     from typing import Self
 
-    from .admin import EmulatorAdmin
+    from .admin_client import EmulatorAdmin
 
 
 class _RequestHandler(WSGIRequestHandler):
@@ -110,7 +110,7 @@ class EmulatorServer:
                 self.token,
                 FaultInjector(),
                 RequestCounter(),
-                RateLimiter(self.rate_limit, self.rate_window),
+                KeyRateLimit(self.rate_limit, self.rate_window),
             )
             handler = _VerboseRequestHandler if self.verbose else _RequestHandler
             try:
@@ -175,7 +175,7 @@ class EmulatorServer:
     @property
     def admin(self) -> EmulatorAdmin:
         """A client of this server's admin surface."""
-        from .admin import EmulatorAdmin
+        from .admin_client import EmulatorAdmin
 
         return EmulatorAdmin(self.url)
 
