@@ -40,10 +40,8 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from .core.directory import same_target
-from .core.kinds import EMAIL, PHONE, ContactKind, camel_name
+from .core.kinds import EMAIL, PHONE, ContactKind, camel_name, resource_token, same_target
 from .core.validation import UNKNOWN, check_contact, is_unknown, python_naming
-from .plugin.schema import resource_token
 
 PACK_NAME = "ilert-contacts"
 """The name the pack reports to the engine (and the key of its config file's policies)."""

@@ -18,9 +18,15 @@ from urllib.parse import urlsplit
 from .errors import IlertConfigError
 
 DEFAULT_ENDPOINT = "https://api.ilert.com"
-TOKEN_KEY = "ilert:apiToken"
-ENDPOINT_KEY = "ilert:endpoint"
-ADOPT_KEY = "ilert:adoptExisting"
+TOKEN_NAME = "apiToken"
+ENDPOINT_NAME = "endpoint"
+ADOPT_NAME = "adoptExisting"
+"""The settings' names: stack config keys in a face's namespace, and the plugin provider's inputs."""
+DYNAMIC_NAMESPACE = "ilert"
+"""The stack config namespace of the dynamic resources (``ilert:apiToken``)."""
+TOKEN_KEY = f"{DYNAMIC_NAMESPACE}:{TOKEN_NAME}"
+ENDPOINT_KEY = f"{DYNAMIC_NAMESPACE}:{ENDPOINT_NAME}"
+ADOPT_KEY = f"{DYNAMIC_NAMESPACE}:{ADOPT_NAME}"
 TOKEN_ENV = "ILERT_API_TOKEN"
 ENDPOINT_ENV = "ILERT_ENDPOINT"
 ADOPT_ENV = "ILERT_ADOPT_EXISTING"

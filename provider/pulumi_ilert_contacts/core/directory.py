@@ -112,9 +112,9 @@ class ContactDirectory:
         listed = self.contacts(client, kind, user_id, fresh=fresh)
         if not listed:
             return None
-        wanted = _comparable(kind, target)
+        wanted = kind.comparable_target(target)
         for contact in listed.values():
-            if _comparable(kind, str(contact.get("target", ""))) == wanted:
+            if kind.comparable_target(str(contact.get("target", ""))) == wanted:
                 return contact
         return None
 
@@ -127,7 +127,7 @@ class ContactDirectory:
         otherwise both find nothing and both POST; held in turn, the second finds the first's
         contact in the written-through list and adopts it, or is refused as a duplicate.
         """
-        name = (self._key(client, kind, user_id), _comparable(kind, target))
+        name = (self._key(client, kind, user_id), kind.comparable_target(target))
         with self._guard:
             lock = self._claims.setdefault(name, threading.Lock())
         with lock:
@@ -180,17 +180,6 @@ def _put(kind: ContactKind, listed: _Listing, contact: dict[str, Any]) -> None:
             if cid != contact["id"] and other.get("primary"):
                 listed[cid] = {**other, "primary": False}
     listed[int(contact["id"])] = contact
-
-
-def _comparable(kind: ContactKind, target: str) -> str:
-    # Email addresses are matched without regard to case: ilert and mail servers treat
-    # Jane@Example.com and jane@example.com as one mailbox. Phone targets are E.164 already.
-    return target.casefold() if kind.path == "emails" else target
-
-
-def same_target(kind: ContactKind, a: str, b: str) -> bool:
-    """Whether two targets name the same contact for ``kind``."""
-    return _comparable(kind, a) == _comparable(kind, b)
 
 
 DIRECTORY = ContactDirectory()

@@ -73,6 +73,14 @@ _STATUS = Property(
 )
 
 
+PACKAGE = "ilert-contacts"
+"""The plugin's package name: its type tokens' first part and its stack config namespace."""
+MODULE = "index"
+"""The plugin's one module."""
+DYNAMIC_PREFIX = "pulumi-python:dynamic/ilert:"
+"""What the Python SDK puts before a dynamic resource's type name (``module="ilert"``)."""
+
+
 @dataclass(frozen=True)
 class ContactKind:
     """One contact kind of the ilert API (``/users/{id}/contacts/<path>``)."""
@@ -86,6 +94,9 @@ class ContactKind:
     description: str
     """What the resource is, for docstrings and the schema."""
     properties: tuple[Property, ...]
+    target_case_insensitive: bool = False
+    """Whether two targets that differ only in case name one contact (email addresses: ilert and
+    mail servers treat ``Jane@Example.com`` and ``jane@example.com`` as one mailbox)."""
 
     @property
     def inputs(self) -> tuple[Property, ...]:
@@ -109,8 +120,31 @@ class ContactKind:
 
     @property
     def type_token(self) -> str:
-        """The type token of the dynamic resource."""
-        return f"pulumi-python:dynamic/ilert:{self.resource}"
+        """The type token of the dynamic resource (``pulumi-python:dynamic/ilert:ContactEmail``)."""
+        return f"{DYNAMIC_PREFIX}{self.resource}"
+
+    @property
+    def resource_token(self) -> str:
+        """The type token of the plugin's resource (``ilert-contacts:index:ContactEmail``)."""
+        return f"{PACKAGE}:{MODULE}:{self.resource}"
+
+    @property
+    def function_name(self) -> str:
+        """The name of the plugin's look-up function (``getContactEmail``)."""
+        return f"get{self.resource}"
+
+    @property
+    def function_token(self) -> str:
+        """The token of the plugin's look-up function (``ilert-contacts:index:getContactEmail``)."""
+        return f"{PACKAGE}:{MODULE}:{self.function_name}"
+
+    def comparable_target(self, target: str) -> str:
+        """The target as compared when looking for "the same contact" (phone targets are E.164)."""
+        return target.casefold() if self.target_case_insensitive else target
+
+    def same_target(self, a: str, b: str) -> bool:
+        """Whether two targets name the same contact of this kind."""
+        return self.comparable_target(a) == self.comparable_target(b)
 
     def to_api(self, props: dict[str, Any]) -> dict[str, Any]:
         """The full POST/PUT body for ``props`` (PUT is a full replace: every field is sent)."""
@@ -143,6 +177,7 @@ EMAIL = ContactKind(
         _CONTACT_ID,
         _STATUS,
     ),
+    target_case_insensitive=True,
 )
 
 PHONE = ContactKind(
@@ -186,8 +221,35 @@ PHONE = ContactKind(
 
 KINDS = (EMAIL, PHONE)
 
+KIND_BY_RESOURCE = {kind.resource_token: kind for kind in KINDS}
+"""The plugin's resource type tokens."""
+KIND_BY_FUNCTION = {kind.function_token: kind for kind in KINDS}
+"""The plugin's look-up function tokens."""
+KIND_BY_TYPE = {**{kind.type_token: kind for kind in KINDS}, **KIND_BY_RESOURCE}
+"""Every resource type token of both faces (dynamic and plugin)."""
+
 OUTPUT_NAMES = tuple(p.name for p in EMAIL.properties if not p.input)
 """Properties ilert computes (``contact_id``, ``status``): the same for both kinds."""
+
+
+def resource_token(kind: ContactKind) -> str:
+    """``ilert-contacts:index:ContactEmail``: the plugin's resource type token."""
+    return kind.resource_token
+
+
+def function_name(kind: ContactKind) -> str:
+    """``getContactEmail``: the plugin's look-up function."""
+    return kind.function_name
+
+
+def function_token(kind: ContactKind) -> str:
+    """``ilert-contacts:index:getContactEmail``."""
+    return kind.function_token
+
+
+def same_target(kind: ContactKind, a: str, b: str) -> bool:
+    """Whether two targets name the same contact of ``kind``."""
+    return kind.same_target(a, b)
 
 
 def camel_name(kind: ContactKind, name: str) -> str:

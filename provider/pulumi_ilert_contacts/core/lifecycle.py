@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .client import IlertClient
-from .directory import DIRECTORY, same_target
+from .directory import DIRECTORY
 from .errors import (
     IlertApiError,
     IlertConnectionError,
@@ -23,7 +23,7 @@ from .errors import (
     IlertServerError,
     IlertValidationError,
 )
-from .kinds import ContactKind
+from .kinds import ContactKind, same_target
 from .validation import PROVIDER_KEY, CheckOutcome, Naming, check_contact, python_naming
 
 CREATE_ATTEMPTS = 3

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 
-from ..core.kinds import PHONE, camel_name
-from ..plugin.schema import PACKAGE, TOKEN_CONFIG, resource_token
+from ..core.config import TOKEN_NAME as TOKEN_CONFIG
+from ..core.kinds import PACKAGE, PHONE, camel_name, resource_token
 from .document import Generation, contact_comments, header_lines, user_summary, yaml_scalar
 from .inventory import LiveContact
 from .naming import contact_key

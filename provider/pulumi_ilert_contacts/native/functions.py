@@ -11,8 +11,7 @@ import pulumi
 import pulumi.runtime
 
 from .._version import __version__
-from ..core.kinds import EMAIL, PHONE, ContactKind, python_name
-from ..plugin.schema import function_token
+from ..core.kinds import EMAIL, PHONE, ContactKind, function_token, python_name
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,16 @@ from typing import Any
 import pulumi
 
 from .._version import __version__
-from ..core.kinds import EMAIL, PHONE, ContactKind, camel_name, declared_props, python_name
+from ..core.kinds import (
+    EMAIL,
+    PACKAGE,
+    PHONE,
+    ContactKind,
+    camel_name,
+    declared_props,
+    python_name,
+    resource_token,
+)
 from ..declarations import (
     ContactEmailArgs,
     ContactOutputs,
@@ -19,7 +28,6 @@ from ..declarations import (
     ContactPhoneNumberOutputs,
     get_options,
 )
-from ..plugin.schema import PACKAGE, resource_token
 
 
 def _options(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:

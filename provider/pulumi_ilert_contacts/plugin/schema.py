@@ -12,32 +12,42 @@ import json
 from typing import Any
 
 from .._version import __version__
-from ..core.kinds import EMAIL, KINDS, PHONE, ContactKind, Property
+from ..core import config
+from ..core.kinds import (
+    EMAIL,
+    KIND_BY_FUNCTION,
+    KIND_BY_RESOURCE,
+    KINDS,
+    MODULE,
+    PACKAGE,
+    PHONE,
+    ContactKind,
+    Property,
+    function_name,
+    function_token,
+    resource_token,
+)
 
-PACKAGE = "ilert-contacts"
-MODULE = "index"
-TOKEN_CONFIG = "apiToken"
-ENDPOINT_CONFIG = "endpoint"
-ADOPT_CONFIG = "adoptExisting"
+__all__ = [
+    "ADOPT_CONFIG",
+    "CONFIG",
+    "ENDPOINT_CONFIG",
+    "KIND_BY_FUNCTION",
+    "KIND_BY_RESOURCE",
+    "MODULE",
+    "PACKAGE",
+    "TOKEN_CONFIG",
+    "function_name",
+    "function_token",
+    "resource_token",
+    "schema",
+    "schema_json",
+]
 
+TOKEN_CONFIG = config.TOKEN_NAME
+ENDPOINT_CONFIG = config.ENDPOINT_NAME
+ADOPT_CONFIG = config.ADOPT_NAME
 
-def resource_token(kind: ContactKind) -> str:
-    """``ilert-contacts:index:ContactEmail``."""
-    return f"{PACKAGE}:{MODULE}:{kind.resource}"
-
-
-def function_name(kind: ContactKind) -> str:
-    """``getContactEmail``."""
-    return f"get{kind.resource}"
-
-
-def function_token(kind: ContactKind) -> str:
-    """``ilert-contacts:index:getContactEmail``."""
-    return f"{PACKAGE}:{MODULE}:{function_name(kind)}"
-
-
-KIND_BY_RESOURCE = {resource_token(kind): kind for kind in KINDS}
-KIND_BY_FUNCTION = {function_token(kind): kind for kind in KINDS}
 
 LOOKUP_INPUTS = ("user_id", "target", "region_code")
 """The arguments of the look-up functions (a phone's region only as a hint for national numbers)."""
