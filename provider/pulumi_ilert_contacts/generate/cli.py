@@ -3,6 +3,7 @@
     pulumi-ilert-contacts generate --user 1001 --user 1002 [--out contacts.py]
         [--format python|pulumi-yaml|yaml-roster] [--project NAME] [--retain-on-delete]
         [--timestamp WHEN]
+    pulumi-ilert-contacts generate --from-terraform terraform.tfstate [--alias A=ENDPOINT,VAR] ...
 
 Credentials and endpoint come from ``ILERT_API_TOKEN`` and ``ILERT_ENDPOINT``, as everywhere else.
 Progress goes to stderr, one line per user. Any failure (no token, unknown user, refused key,
@@ -71,9 +72,24 @@ def add_parser(subcommands: Any) -> argparse.ArgumentParser:
         dest="users",
         action="append",
         type=_user_id,
-        required=True,
         metavar="ID",
         help="numeric ilert user id; repeat for several users",
+    )
+    parser.add_argument(
+        "--from-terraform",
+        metavar="PATH",
+        help="instead of --user: the contacts a Terraform/OpenTofu state manages (a state file of "
+        "format version 4, or the JSON of `terraform show -json`; - for standard input), "
+        "declared as ilert holds them",
+    )
+    parser.add_argument(
+        "--alias",
+        dest="aliases",
+        action="append",
+        default=[],
+        metavar="ALIAS=ENDPOINT,TOKEN_VARIABLE",
+        help="with --from-terraform: the ilert account of a provider alias of the state (its API "
+        "endpoint and the environment variable holding its API key); repeat per alias",
     )
     parser.add_argument("--out", metavar="FILE", help="file to write (default: standard output)")
     parser.add_argument(
@@ -124,7 +140,13 @@ def run(args: argparse.Namespace) -> int:
     from .roster import render_roster
     from .stamp import resolve_timestamp
 
-    users: list[str] = list(dict.fromkeys(args.users))
+    if (args.from_terraform is None) == (not args.users):
+        _say("error: give either --user (one or more) or --from-terraform")
+        return EXIT_USAGE
+    if args.aliases and args.from_terraform is None:
+        _say("error: --alias applies to --from-terraform only")
+        return EXIT_USAGE
+    users: list[str] = list(dict.fromkeys(args.users or ()))
     if args.project is not None and args.format != "pulumi-yaml":
         _say("error: --project applies to --format pulumi-yaml only")
         return EXIT_USAGE
@@ -133,6 +155,10 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _say(f"error: {exc}")
         return EXIT_USAGE
+    if args.from_terraform is not None:
+        from .terraform_cli import run_from_terraform
+
+        return run_from_terraform(args, timestamp)
 
     token: str | None = None
     try:

@@ -7,10 +7,11 @@ contacts ilert does not notify (LOCKED, BLACKLISTED) and live values that fail v
 
 from __future__ import annotations
 
+import shlex
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
@@ -18,10 +19,20 @@ import yaml
 from .inventory import KINDS, LiveContact, UserContacts
 from .naming import ContactKey, assign_names
 
+if TYPE_CHECKING:
+    from .from_terraform import Migration
+
 COMMENT_WIDTH = 79
 """Comments are wrapped to this width (including the ``# ``), well within ruff's line length."""
 
 PROGRAM = "pulumi-ilert-contacts"
+STDIN = "standard input"
+
+
+class SecretText(str):
+    """A value Terraform marks sensitive: the renderers declare it as a secret."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,8 @@ class Generation:
     format_name: str = "python"
     project: str | None = None
     """The project name of a whole-project output (``--project``); None for the format's default."""
+    migration: Migration | None = None
+    """With ``--from-terraform``: the state the contacts come from, their names and addresses."""
 
     @property
     def contacts(self) -> list[LiveContact]:
@@ -43,12 +56,24 @@ class Generation:
 
     def names(self) -> dict[ContactKey, str]:
         """The resource name of every contact."""
+        if self.migration is not None:
+            return {key: declared.name for key, declared in self.migration.declared.items()}
         return assign_names(self.contacts)
+
+    @property
+    def has_secrets(self) -> bool:
+        """Whether any value is declared as a secret."""
+        return any(isinstance(v, SecretText) for c in self.contacts for v in c.values.values())
 
     def command(self) -> list[str]:
         """The command line that regenerates this output (without ``--out``), as units that
         belong together (``--user 1001``)."""
-        units = [PROGRAM, "generate", *(f"--user {user.user_id}" for user in self.users)]
+        if self.migration is not None:
+            source = "-" if self.migration.source == STDIN else self.migration.source
+            units = [PROGRAM, "generate", f"--from-terraform {shlex.quote(source)}"]
+            units.extend(f"--alias {shlex.quote(alias)}" for alias in self.migration.aliases)
+        else:
+            units = [PROGRAM, "generate", *(f"--user {user.user_id}" for user in self.users)]
         if self.format_name != "python":
             units.append(f"--format {self.format_name}")
         if self.project is not None:
@@ -72,12 +97,16 @@ def public_endpoint(endpoint: str) -> str:
 
 def header_lines(generation: Generation, notes: Sequence[str]) -> list[str]:
     """The header comment (without comment markers), ending with ``notes`` paragraphs."""
-    users = ", ".join(user.user_id for user in generation.users)
+    users = ", ".join(dict.fromkeys(user.user_id for user in generation.users)) or "none"
     width = COMMENT_WIDTH - 2
     lines = [f"ilert contacts for Pulumi to adopt, written by {PROGRAM}.", ""]
+    source = f"{public_endpoint(generation.endpoint)} (users {users})"
+    if generation.migration is not None:
+        what = "JSON of `terraform show`" if generation.migration.form == "show" else "state"
+        source = f"Terraform {what} {generation.migration.source}, values from {source}"
     lines.extend(
         textwrap.wrap(
-            f"Source:    {public_endpoint(generation.endpoint)} (users {users})",
+            f"Source:    {source}",
             width,
             subsequent_indent=" " * 11,
             break_long_words=False,
@@ -119,11 +148,17 @@ def status_note(contact: LiveContact) -> str | None:
     return f"status {contact.status}: {why}."
 
 
-def contact_comments(contact: LiveContact) -> list[str]:
+def contact_comments(contact: LiveContact, generation: Generation | None = None) -> list[str]:
     """Comment lines (with ``# ``) to put above a contact."""
+    lines: list[str] = []
+    if generation is not None and generation.migration is not None:
+        from .from_terraform import address_comment
+
+        for line in address_comment(generation.migration, contact):
+            lines.extend(wrap_comment(line, continuation="#   "))
     first = f"ilert {contact.kind.label} {contact.contact_id}"
     note = status_note(contact)
-    lines = wrap_comment(f"{first}, {note}" if note else first)
+    lines.extend(wrap_comment(f"{first}, {note}" if note else first))
     for problem in contact.problems:
         lines.extend(
             wrap_comment(
@@ -160,7 +195,10 @@ def wrap_comment(text: str, continuation: str = "# ") -> list[str]:
 
 
 def yaml_scalar(value: Any) -> str:
-    """A YAML literal for ``value``: strings double-quoted, so no value is read as another type."""
+    """A YAML literal for ``value``: strings double-quoted, so no value is read as another type;
+    a value Terraform marks sensitive as ``{ "fn::secret": … }``."""
+    if isinstance(value, SecretText):
+        return '{ "fn::secret": ' + yaml_scalar(str(value)) + " }"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

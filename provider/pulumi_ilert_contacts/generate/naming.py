@@ -18,6 +18,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 
+from ..core.kinds import ContactKind
 from .inventory import LiveContact
 
 SLUG_LIMIT = 40
@@ -43,9 +44,14 @@ def slug(text: str, limit: int = SLUG_LIMIT) -> str:
     return result
 
 
+def kind_word(kind: ContactKind) -> str:
+    """``email`` or ``phone``: the kind's word in resource names."""
+    return _KIND_WORDS.get(kind.path, slug(kind.path))
+
+
 def base_name(contact: LiveContact) -> str:
     """The name ``contact`` gets unless another contact of its user and kind slugifies alike."""
-    word = _KIND_WORDS.get(contact.kind.path, slug(contact.kind.path))
+    word = kind_word(contact.kind)
     return f"u{contact.user_id}-{word}-{slug(str(contact.values.get('target', ''))) or 'contact'}"
 
 

@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 
 from ..core.config import TOKEN_NAME as TOKEN_CONFIG
-from ..core.kinds import PACKAGE, PHONE, camel_name, resource_token
+from ..core.kinds import PACKAGE, PHONE, camel_name, function_token, resource_token
 from .document import Generation, contact_comments, header_lines, user_summary, yaml_scalar
+from .from_terraform import yaml_config_lines, yaml_lookup_lines, yaml_provider_lines, yaml_provider_option
 from .inventory import LiveContact
 from .naming import contact_key
 
@@ -76,6 +77,8 @@ def render_pulumi_yaml(generation: Generation) -> str:
     users = ", ".join(user.user_id for user in generation.users)
     whose = f"user{'' if len(generation.users) == 1 else 's'} {users}"
     lines = [f"# {line}".rstrip() for line in header_lines(generation, notes)]
+    migration = generation.migration
+    providers = yaml_provider_lines(migration, PACKAGE) if migration else []
     lines.extend(
         [
             "",
@@ -85,7 +88,9 @@ def render_pulumi_yaml(generation: Generation) -> str:
             "",
             *PLUGIN_HINT,
             "",
-            "resources:" if generation.contacts else "resources: {}",
+            *(yaml_config_lines(migration) if migration else []),
+            "resources:" if generation.contacts or providers else "resources: {}",
+            *providers,
         ]
     )
     for index, user in enumerate(generation.users):
@@ -95,7 +100,7 @@ def render_pulumi_yaml(generation: Generation) -> str:
         for contact in user.contacts:
             name = names[contact_key(contact)]
             lines.append("")
-            lines.extend(f"  {line}" for line in contact_comments(contact))
+            lines.extend(f"  {line}" for line in contact_comments(contact, generation))
             lines.append(f"  {name if _PLAIN_KEY.fullmatch(name) else yaml_scalar(name)}:")
             lines.append(f"    type: {resource_token(contact.kind)}")
             lines.append("    properties:")
@@ -104,4 +109,8 @@ def render_pulumi_yaml(generation: Generation) -> str:
             lines.append(f"      import: {yaml_scalar(import_id(contact))}")
             if generation.retain_on_delete:
                 lines.append("      retainOnDelete: true")
+            if migration:
+                lines.extend(yaml_provider_option(migration, contact))
+    if migration:
+        lines.extend(yaml_lookup_lines(migration, function_token))
     return "\n".join(lines) + "\n"

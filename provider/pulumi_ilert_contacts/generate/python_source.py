@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.kinds import PHONE
-from .document import Generation, contact_comments, header_lines, user_summary
+from ..core.kinds import PHONE, function_name
+from .document import Generation, SecretText, contact_comments, header_lines, user_summary
+from .from_terraform import python_lookup_lines
 from .inventory import LiveContact
 from .naming import contact_key, variable_name
 
@@ -36,7 +37,10 @@ def py_str(value: str) -> str:
 
 
 def py_value(value: Any) -> str:
-    """A Python literal for a value ilert holds (a string, a bool, a number or None)."""
+    """A Python literal for a value ilert holds (a string, a bool, a number or None); a value
+    Terraform marks sensitive as a secret."""
+    if isinstance(value, SecretText):
+        return f"pulumi.Output.secret({py_str(str(value))})"
     if isinstance(value, str):
         return py_str(value)
     return repr(value)
@@ -62,7 +66,7 @@ def render_python(generation: Generation) -> str:
     lines.append("")
 
     classes = sorted({contact.kind.resource for contact in generation.contacts})
-    if generation.retain_on_delete and classes:
+    if (generation.retain_on_delete or generation.has_secrets) and classes:
         lines.append("import pulumi")
     if classes:
         lines.append(f"from pulumi_ilert_contacts import {', '.join(classes)}")
@@ -75,11 +79,13 @@ def render_python(generation: Generation) -> str:
         for contact in user.contacts:
             name = names[contact_key(contact)]
             lines.append("")
-            lines.extend(contact_comments(contact))
+            lines.extend(contact_comments(contact, generation))
             lines.append(f"{variable_name(name)} = {contact.kind.resource}(")
             lines.append(f"    {py_str(name)},")
             lines.extend(f"    {arg}={py_value(value)}," for arg, value in _arguments(contact))
             if generation.retain_on_delete:
                 lines.append("    opts=pulumi.ResourceOptions(retain_on_delete=True),")
             lines.append(")")
+    if generation.migration is not None:
+        lines.extend(python_lookup_lines(generation.migration, function_name))
     return "\n".join(lines) + "\n"
