@@ -37,7 +37,7 @@ REGIONS = {"allowedRegions": ["DE"]}
 
 
 def test_the_policies_know_both_faces_type_tokens() -> None:
-    assert policies.KINDS == {
+    assert policies.KIND_BY_TYPE == {
         "pulumi-python:dynamic/ilert:ContactEmail": EMAIL,
         "pulumi-python:dynamic/ilert:ContactPhoneNumber": PHONE,
         "ilert-contacts:index:ContactEmail": EMAIL,

@@ -1,0 +1,130 @@
+"""The stack rules: validators that look across every contact of a stack, both faces together.
+
+Each takes pulumi-policy's ``StackValidationArgs`` and sees the contacts through
+:func:`.reading.stack_contacts`, where a value not known yet is None and leaves that contact out.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import ReportViolation, StackValidationArgs
+
+from ..core.kinds import PHONE, same_target
+from .reading import StackContact, stack_contacts, string_list
+
+__all__ = [
+    "UNDELIVERABLE_STATUSES",
+    "validate_contact_status",
+    "validate_no_duplicate_contacts",
+    "validate_single_primary_phone",
+    "validate_user_has_phone",
+]
+
+UNDELIVERABLE_STATUSES = ("LOCKED", "BLACKLISTED")
+"""Statuses of a contact that ilert sends no notification to."""
+
+
+def validate_single_primary_phone(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """``ilert-single-primary-phone``: at most one ``primary=True`` phone number per user.
+
+    ilert keeps one primary number per user: making one primary clears the flag on the other,
+    so with two the stack never settles and every deploy flips the flag again.
+    """
+    primaries: dict[str, list[StackContact]] = {}
+    for contact in stack_contacts(args.resources):
+        if contact.kind is PHONE and contact.primary is True and contact.user_id is not None:
+            primaries.setdefault(contact.user_id, []).append(contact)
+    for user_id, phones in primaries.items():
+        if len(phones) < 2:
+            continue
+        for phone in phones:
+            others = ", ".join(other.ref for other in phones if other is not phone)
+            report_violation(
+                f"{phone.label}: primary is true, but user {user_id} has {len(phones)} primary phone "
+                f"numbers in this stack (also {others}); ilert keeps one primary per user, so every "
+                "deploy would flip the flag back and forth. Set primary to true on one of them only",
+                phone.urn,
+            )
+
+
+def validate_no_duplicate_contacts(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """``ilert-no-duplicate-contacts``: no target declared twice for one user (per contact kind).
+
+    Emails are compared case-insensitively, phone numbers in E.164. ilert rejects a second
+    contact with the same target, and with ``adopt=True`` both resources would manage one
+    contact (deleting either deletes it for both).
+    """
+    # (kind, user) -> groups of contacts sharing a target; targets are compared by the one rule
+    # the providers use (``same_target``), so "the same contact" means the same thing everywhere.
+    groups: dict[tuple[str, str], list[list[StackContact]]] = {}
+    for contact in stack_contacts(args.resources):
+        if contact.user_id is None or contact.target is None:
+            continue
+        buckets = groups.setdefault((contact.kind.resource, contact.user_id), [])
+        for bucket in buckets:
+            if same_target(contact.kind, bucket[0].target or "", contact.target):
+                bucket.append(contact)
+                break
+        else:
+            buckets.append([contact])
+    for (_, user_id), buckets in groups.items():
+        for bucket in buckets:
+            if len(bucket) < 2:
+                continue
+            for contact in bucket:
+                others = ", ".join(f"{other.ref} ({other.urn})" for other in bucket if other is not contact)
+                report_violation(
+                    f"{contact.label}: target {contact.target!r} of user {user_id} is also declared by "
+                    f"{others}; ilert holds one {contact.kind.label} per target, so one of the creates "
+                    "fails (or, with adopt=true, several resources manage one contact and deleting one "
+                    "deletes it for all). Keep one of them",
+                    contact.urn,
+                )
+
+
+def validate_user_has_phone(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """``ilert-user-has-phone``: every user with contacts in the stack has a phone number.
+
+    Config: ``requirePhone`` (default true; false turns the check off) and ``exemptUsers`` (user
+    ids that need no phone, e.g. service accounts). A user is judged only when every phone's
+    user is known, so an unknown ``user_id`` in preview never causes a false report.
+    """
+    config = args.get_config()
+    if config.get("requirePhone", True) is False:
+        args.not_applicable("requirePhone is false")
+        return
+    exempt = {text.lstrip("0") or "0" for text in string_list(config, "exemptUsers") or []}
+    contacts = stack_contacts(args.resources)
+    if any(c.kind is PHONE and c.user_id is None for c in contacts):
+        return  # a phone whose owner is not known yet might belong to anyone
+    with_phone = {c.user_id for c in contacts if c.kind is PHONE}
+    by_user: dict[str, list[StackContact]] = {}
+    for contact in contacts:
+        user_id = contact.user_id
+        if user_id is not None and user_id not in with_phone and user_id not in exempt:
+            by_user.setdefault(user_id, []).append(contact)
+    for user_id, owned in by_user.items():
+        names = ", ".join(c.ref for c in owned)
+        report_violation(
+            f"{owned[0].label}: user {user_id} has contacts in this stack ({names}) but no "
+            f"{PHONE.resource}; ilert cannot call or text them when they are on call. Add a phone "
+            "number for the user, or list the user id in exemptUsers",
+            owned[0].urn,
+        )
+
+
+def validate_contact_status(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """``ilert-contact-status``: no contact whose ``status`` is LOCKED or BLACKLISTED.
+
+    ``status`` is computed by ilert; in ``pulumi up`` the stack policy sees it after the update,
+    in preview it is the one from the state (or unknown, and then skipped).
+    """
+    for contact in stack_contacts(args.resources):
+        if contact.status in UNDELIVERABLE_STATUSES:
+            who = f"user {contact.user_id}" if contact.user_id else "its user"
+            target = f" {contact.target!r}" if contact.target else ""
+            report_violation(
+                f"{contact.label}: status is {contact.status}: ilert delivers no notification to "
+                f"the {contact.kind.label}{target} of {who}. Check the contact in ilert and unlock "
+                "it, or replace the target",
+                contact.urn,
+            )
