@@ -1,4 +1,4 @@
-"""0.1.0's module of ``ContactEmail``; its provider is pickled under this name in old states."""
+"""``ContactEmail``'s module before the reshape (0.1.0 and earlier): old states pickle its provider here."""
 
 from ..dynamic.email import ContactEmail, ContactEmailArgs, ContactEmailProvider
 

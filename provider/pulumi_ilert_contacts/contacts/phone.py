@@ -1,4 +1,4 @@
-"""0.1.0's module of ``ContactPhoneNumber``; its provider is pickled under this name in old states."""
+"""``ContactPhoneNumber``'s module before the reshape (0.1.0 and earlier), pickled in old states."""
 
 from ..dynamic.phone import ContactPhoneNumber, ContactPhoneNumberArgs, ContactPhoneNumberProvider
 

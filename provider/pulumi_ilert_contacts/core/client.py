@@ -219,7 +219,7 @@ class IlertClient:
         )
 
     def create_contact(self, kind: ContactKind, user_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        """One POST. Callers that must not duplicate handle an ambiguous failure (see contacts.base)."""
+        """One POST. Callers that must not duplicate handle an ambiguous failure (core.lifecycle does)."""
         return _as_object(
             self.request(
                 "POST",

@@ -8,7 +8,7 @@ What it retries, and why:
   holds back the whole process's limiter so other threads do not burn the budget meanwhile;
 - 5xx and dropped or timed-out answers: only GET, PUT and DELETE, which are idempotent here.
   A POST whose answer was lost may have created the contact, so it is never resent blindly:
-  ``contacts.base`` looks the contact up by target first.
+  ``core.lifecycle`` looks the contact up by target first.
 
 Total time spent waiting is bounded (``budget``), so ``pulumi up`` fails with a clear error
 instead of hanging when ilert stays down.
