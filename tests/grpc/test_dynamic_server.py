@@ -311,3 +311,31 @@ def test_unconfigured_server_fails_with_the_missing_token_named(
 
     assert "ilert:apiToken" in str(caught.value)
     assert admin.requests()["total"] == 0
+
+
+def test_a_refused_key_names_the_stack_config_it_came_from_and_never_the_key(
+    emulator: EmulatorServer, admin: EmulatorAdmin, tmp_path: Path
+) -> None:
+    wrong = "tok-dynamic-refused-5f1c2e"
+    refused = DynamicProviderServer(tmp_path / "stderr.log")
+    try:
+        refused.stub.Configure(
+            provider_pb2.ConfigureRequest(
+                args=struct({"ilert:apiToken": wrong, "ilert:endpoint": emulator.url})
+            ),
+            timeout=CALL_TIMEOUT,
+        )
+        checked = _check(refused, EMAIL_URN, EMAIL_BLOB, {"user_id": USER, "target": "jane@example.com"})
+        with pytest.raises(grpc.RpcError) as caught:
+            refused.stub.Create(
+                provider_pb2.CreateRequest(urn=EMAIL_URN, properties=checked.inputs), timeout=CALL_TIMEOUT
+            )
+    finally:
+        refused.stop()
+
+    message = str(caught.value)
+    assert "ilert API returned 403" in message
+    assert "the API key is invalid or revoked; check the key in the stack config 'ilert:apiToken'" in message
+    assert "ilert-contacts:apiToken" not in message and "no API key was sent" not in message
+    assert wrong not in message and wrong not in (tmp_path / "stderr.log").read_text()
+    assert admin.requests()["total"] == 1  # the refused POST; nothing after it

@@ -67,9 +67,10 @@ class PluginProcess:
         grpc.channel_ready_future(self.channel).result(timeout=CALL_TIMEOUT)
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
 
-    def configure(self, args: dict[str, Any]) -> provider_pb2.ConfigureResponse:
+    def configure(self, args: dict[str, Any], urn: str = "") -> provider_pb2.ConfigureResponse:
         return self.stub.Configure(
-            provider_pb2.ConfigureRequest(args=struct(args), acceptSecrets=True), timeout=CALL_TIMEOUT
+            provider_pb2.ConfigureRequest(args=struct(args), acceptSecrets=True, urn=urn),
+            timeout=CALL_TIMEOUT,
         )
 
     def stop(self) -> None:
@@ -272,6 +273,72 @@ def test_unconfigured_token_fails_naming_the_config_key_without_calls(
 
     assert "ilert-contacts:apiToken" in failure(caught)
     assert admin.requests()["total"] == 0
+
+
+WRONG = "tok-plugin-refused-8d04b7"
+EXPLICIT_URN = "urn:pulumi:test::contacts::pulumi:providers:ilert-contacts::second-account"
+
+
+def _refused_create(tmp_path: Path, configure: dict[str, Any], urn: str = "", **env: str) -> str:
+    """Create a contact with a key ilert refuses; what the engine would print."""
+    process = PluginProcess(tmp_path / "stderr.log", env=env)
+    try:
+        process.configure(configure, urn=urn)
+        inputs = checked(process, EMAIL_URN, {"userId": USER, "target": "jane@example.com"})
+        with pytest.raises(grpc.RpcError) as caught:
+            create(process, EMAIL_URN, inputs)
+    finally:
+        process.stop()
+    assert WRONG not in process.log_path.read_text()
+    return failure(caught)
+
+
+@pytest.mark.parametrize(
+    "urn",
+    [PROVIDER_URN, PROVIDER_URN + f"_{__version__.replace('.', '_')}", ""],
+    ids=["default", "versioned", "none"],
+)
+def test_a_refused_key_of_the_default_provider_names_the_stack_config(
+    emulator: EmulatorServer, admin: EmulatorAdmin, tmp_path: Path, urn: str
+) -> None:
+    message = _refused_create(tmp_path, {"apiToken": WRONG, "endpoint": emulator.url}, urn)
+
+    assert "ilert API returned 403" in message
+    assert "invalid or revoked; check the key in the stack config 'ilert-contacts:apiToken'" in message
+    assert "'ilert:apiToken'" not in message and "no API key was sent" not in message
+    assert WRONG not in message
+    assert admin.requests()["total"] == 1
+
+
+def test_a_refused_key_of_an_explicit_provider_names_its_input(
+    emulator: EmulatorServer, admin: EmulatorAdmin, tmp_path: Path
+) -> None:
+    message = _refused_create(tmp_path, {"apiToken": WRONG, "endpoint": emulator.url}, EXPLICIT_URN)
+
+    assert "check the key in the `apiToken` input of the explicit provider 'second-account'" in message
+    assert "stack config" not in message and WRONG not in message
+
+
+def test_a_refused_key_from_the_environment_names_ilert_api_token(
+    emulator: EmulatorServer, admin: EmulatorAdmin, tmp_path: Path
+) -> None:
+    message = _refused_create(tmp_path, {"endpoint": emulator.url}, PROVIDER_URN, ILERT_API_TOKEN=WRONG)
+
+    assert "check the key in ILERT_API_TOKEN" in message
+    assert "stack config" not in message and WRONG not in message
+
+
+def test_a_401_says_the_key_was_missing_or_refused(
+    emulator: EmulatorServer, admin: EmulatorAdmin, tmp_path: Path
+) -> None:
+    admin.add_fault("POST", "status", status=401)
+    message = _refused_create(tmp_path, {"apiToken": TOKEN, "endpoint": emulator.url}, PROVIDER_URN)
+
+    assert "ilert API returned 401" in message
+    assert "(it was missing or refused); check the key in the stack config 'ilert-contacts:apiToken'" in (
+        message
+    )
+    assert "no API key was sent" not in message and TOKEN not in message
 
 
 # -- check and diff: planning without calls --------------------------------------------------

@@ -136,7 +136,9 @@ def test_duplicate_contact_names_operation_user_and_api_message(api: IlertClient
     assert caught.value.code == "DUPLICATE_CONTACT"
 
 
-def test_401_explains_that_no_key_was_sent(api: IlertClient, admin: EmulatorAdmin) -> None:
+def test_401_says_the_key_was_missing_or_refused_and_where_it_came_from(
+    api: IlertClient, admin: EmulatorAdmin
+) -> None:
     admin.add_fault("GET", "status", status=401)
 
     with pytest.raises(IlertAuthError) as caught:
@@ -146,7 +148,36 @@ def test_401_explains_that_no_key_was_sent(api: IlertClient, admin: EmulatorAdmi
     assert str(caught.value).startswith(
         f"Unable to list email contacts of user {USER}: ilert API returned 401"
     )
-    assert "set the secret config 'ilert:apiToken' or ILERT_API_TOKEN" in str(caught.value)
+    hint = "ilert did not accept the API key (it was missing or refused); check the key in ILERT_API_TOKEN"
+    assert hint in str(caught.value)
+    assert "no API key was sent" not in str(caught.value)
+
+
+def test_403_without_key_error_says_the_key_lacks_the_permission(
+    api: IlertClient, admin: EmulatorAdmin
+) -> None:
+    admin.add_fault("PUT", "status", status=403)
+
+    with pytest.raises(IlertAuthError) as caught:
+        api.update_contact(EMAIL, USER, 1, {"target": "jane@example.com"})
+
+    assert caught.value.status == 403 and caught.value.code != "KEY_ERROR"
+    assert "the API key from ILERT_API_TOKEN lacks the permission for this" in str(caught.value)
+    assert "admin rights" in str(caught.value) and "invalid or revoked" not in str(caught.value)
+    assert TOKEN not in str(caught.value)
+
+
+def test_a_refused_key_from_the_stack_config_names_the_dynamic_key(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ILERT_API_TOKEN", TOKEN)  # the stack config wins: its key is the one refused
+    config.set_from_stack_config({"ilert:apiToken": "tok-stack-wrong", "ilert:endpoint": emulator.url})
+
+    with pytest.raises(IlertAuthError) as caught:
+        shared_client().list_contacts(EMAIL, USER)
+
+    assert "invalid or revoked; check the key in the stack config 'ilert:apiToken'" in str(caught.value)
+    assert "tok-stack-wrong" not in str(caught.value) and "ILERT_API_TOKEN" not in str(caught.value)
 
 
 def test_wrong_key_raises_auth_error_with_key_error_code(emulator: EmulatorServer) -> None:

@@ -172,7 +172,11 @@ class IlertClient:
         if response.status_code not in expect:
             # redact: a proxy's non-JSON error page could echo the request headers back.
             raise error_from_response(
-                response.status_code, response.content, context, redact=self.settings.token
+                response.status_code,
+                response.content,
+                context,
+                redact=self.settings.token,
+                key_source=self.settings.token_source,
             )
         if not response.content:
             return None

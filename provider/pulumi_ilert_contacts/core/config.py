@@ -1,9 +1,14 @@
 """Where the ilert endpoint and API token come from, and the one rule for accepting an endpoint.
 
-Order: the stack config handed to ``configure()`` (``ilert:apiToken``, ``ilert:endpoint``), then the
-environment (``ILERT_API_TOKEN``, ``ILERT_ENDPOINT``). The values live in this module, per process,
-and never on a provider instance: a provider instance is pickled into the Pulumi state, a module
-is pickled by reference.
+``resolve`` is the one order of sources, for both faces: an explicit provider's inputs (the plugin
+face only), then the stack config of the face's namespace (``ilert:apiToken`` for the dynamic
+resources, ``ilert-contacts:apiToken`` for the plugin), then the environment (``ILERT_API_TOKEN``,
+``ILERT_ENDPOINT``), then the default endpoint. It is a pure function; each face hands it what
+it was given. The resolved settings remember where the token came from, so an error that the key
+was refused names the place to fix it, and never the token.
+
+The dynamic face's values live in this module, per process, and never on a provider instance: a
+provider instance is pickled into the Pulumi state, a module is pickled by reference.
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ from __future__ import annotations
 import ipaddress
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import IlertConfigError
+from .kinds import PACKAGE
 
 DEFAULT_ENDPOINT = "https://api.ilert.com"
 TOKEN_NAME = "apiToken"
@@ -24,6 +31,8 @@ ADOPT_NAME = "adoptExisting"
 """The settings' names: stack config keys in a face's namespace, and the plugin provider's inputs."""
 DYNAMIC_NAMESPACE = "ilert"
 """The stack config namespace of the dynamic resources (``ilert:apiToken``)."""
+PLUGIN_NAMESPACE = PACKAGE
+"""The stack config namespace of the plugin (``ilert-contacts:apiToken``)."""
 TOKEN_KEY = f"{DYNAMIC_NAMESPACE}:{TOKEN_NAME}"
 ENDPOINT_KEY = f"{DYNAMIC_NAMESPACE}:{ENDPOINT_NAME}"
 ADOPT_KEY = f"{DYNAMIC_NAMESPACE}:{ADOPT_NAME}"
@@ -31,13 +40,20 @@ TOKEN_ENV = "ILERT_API_TOKEN"
 ENDPOINT_ENV = "ILERT_ENDPOINT"
 ADOPT_ENV = "ILERT_ADOPT_EXISTING"
 
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""The Pulumi SDK's marker of an unknown value (``validation.UNKNOWN``): an unset setting here."""
+
 
 @dataclass(frozen=True)
 class Settings:
-    """A resolved endpoint (no trailing slash) and token. ``repr`` never shows the token."""
+    """A resolved endpoint (no trailing slash) and token. ``repr`` never shows the token.
+
+    ``token_source`` says where the token came from (``the stack config 'ilert:apiToken'``), for
+    the hint of an error that the key was refused; ``None`` when the caller made the settings."""
 
     endpoint: str
     token: str = field(repr=False)
+    token_source: str | None = None
 
     def __reduce__(self) -> Any:
         # Refuse to be pickled: the only thing that could carry a Settings into Pulumi state is
@@ -45,13 +61,93 @@ class Settings:
         raise TypeError("ilert Settings hold the API token and must not be pickled")
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """What ``resolve`` found: each setting in force and where the token came from."""
+
+    namespace: str
+    endpoint: str
+    """The endpoint in force, as given (``normalise_endpoint`` judges it)."""
+    token: str | None = field(repr=False)
+    token_source: str | None
+    adopt_existing: bool
+    explicit: str | None = None
+    """The name of the explicit provider (the plugin's) whose inputs these are, if one."""
+
+    def settings(self) -> Settings:
+        """The settings to call ilert with.
+
+        :raises IlertConfigError: no token anywhere, or the endpoint is refused.
+        """
+        if not self.token:
+            raise missing_token_error(self.how_to_set_token())
+        return Settings(normalise_endpoint(self.endpoint), self.token, self.token_source)
+
+    def how_to_set_token(self) -> str:
+        """The face's own ways to set a token, for the error that there is none."""
+        how = f"`pulumi config set --secret {self.namespace}:{TOKEN_NAME} <token>`"
+        return how if self.namespace == DYNAMIC_NAMESPACE else f"{how}, the provider's `{TOKEN_NAME}` input"
+
+
+def resolve(
+    inputs: Mapping[str, Any],
+    stack: Mapping[str, Any],
+    environ: Mapping[str, str],
+    *,
+    namespace: str,
+    explicit: str | None = None,
+) -> Resolved:
+    """The settings in force, from the first source that has each: ``inputs`` (those of the
+    explicit provider named ``explicit``, by setting name: ``apiToken``), ``stack`` (the stack
+    config of ``namespace``, by setting name), ``environ`` (``ILERT_*``), the default endpoint.
+
+    An empty or unknown value counts as not set. Nothing is judged here (see ``Resolved.settings``).
+    """
+    provider = f"the explicit provider '{explicit}'" if explicit else "the provider"
+
+    def first(name: str) -> tuple[Any, str | None]:
+        if _is_set(inputs.get(name)):
+            return inputs[name], f"the `{name}` input of {provider}"
+        if _is_set(stack.get(name)):
+            return stack[name], f"the stack config '{namespace}:{name}'"
+        return None, None
+
+    token, token_source = first(TOKEN_NAME)
+    if token is None and _is_set(environ.get(TOKEN_ENV)):
+        token, token_source = environ[TOKEN_ENV], TOKEN_ENV
+    endpoint, _ = first(ENDPOINT_NAME)
+    if endpoint is None:
+        endpoint = environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
+    adopt, _ = first(ADOPT_NAME)
+    return Resolved(
+        namespace=namespace,
+        endpoint=str(endpoint),
+        token=None if token is None else str(token),
+        token_source=token_source,
+        adopt_existing=truthy(adopt if adopt is not None else environ.get(ADOPT_ENV)),
+        explicit=explicit,
+    )
+
+
+def _is_set(value: Any) -> bool:
+    return value not in (None, "", _UNKNOWN)
+
+
+def in_namespace(raw: Any, namespace: str) -> dict[str, Any]:
+    """The settings of ``namespace`` in a stack config (a ``pulumi.dynamic.Config``, or a dict of
+    full keys such as ``ilert:apiToken``), by setting name."""
+    get = raw.get if hasattr(raw, "get") else (lambda _key: None)
+    return {name: get(f"{namespace}:{name}") for name in (TOKEN_NAME, ENDPOINT_NAME, ADOPT_NAME)}
+
+
 _lock = threading.Lock()
-_configured: tuple[str | None, str | None] | None = None
-_adopt_configured: bool | None = None
+_stack: Mapping[str, Any] = {}
+"""The dynamic face's stack config (``ilert:*``, by setting name), as ``configure()`` recorded it."""
 
 
 def set_from_stack_config(raw: Any) -> None:
-    """Record ``ilert:apiToken`` / ``ilert:endpoint`` from a ``pulumi.dynamic.Config`` (or a dict).
+    """Record ``ilert:apiToken`` / ``ilert:endpoint`` / ``ilert:adoptExisting`` from a
+    ``pulumi.dynamic.Config`` (or a dict): the dynamic face's stack config, for this process.
 
     The endpoint that will be in force (the stack config's, else ``ILERT_ENDPOINT``, else the
     default) is judged here, so a bad one fails ``pulumi preview`` rather than the first write of
@@ -60,27 +156,24 @@ def set_from_stack_config(raw: Any) -> None:
 
     :raises IlertConfigError: the endpoint is not a URL, or is plain http off loopback.
     """
-    get = raw.get if hasattr(raw, "get") else (lambda _key: None)
-    token = get(TOKEN_KEY)
-    endpoint = get(ENDPOINT_KEY)
-    adopt = get(ADOPT_KEY)
-    configured = (
-        str(token) if token not in (None, "") else None,
-        str(endpoint) if endpoint not in (None, "") else None,
-    )
-    normalise_endpoint(_endpoint_in_force(configured[1]))
-    global _configured, _adopt_configured
+    stack = in_namespace(raw, DYNAMIC_NAMESPACE)
+    normalise_endpoint(resolve({}, stack, os.environ, namespace=DYNAMIC_NAMESPACE).endpoint)
+    global _stack
     with _lock:
-        _configured = configured
-        _adopt_configured = _truthy(adopt) if adopt not in (None, "") else None
+        _stack = stack
 
 
 def reset() -> None:
     """Forget what ``configure()`` recorded (tests use this to go back to the environment)."""
-    global _configured, _adopt_configured
+    global _stack
     with _lock:
-        _configured = None
-        _adopt_configured = None
+        _stack = {}
+
+
+def _resolved() -> Resolved:
+    with _lock:
+        stack = _stack
+    return resolve({}, stack, os.environ, namespace=DYNAMIC_NAMESPACE)
 
 
 def adopt_existing() -> bool:
@@ -90,33 +183,13 @@ def adopt_existing() -> bool:
     that was killed between ilert creating a contact and Pulumi recording it: with the pending
     create cleared, the next ``up`` takes the contact over instead of failing on the duplicate.
     """
-    with _lock:
-        configured = _adopt_configured
-    if configured is not None:
-        return configured
-    return _truthy(os.environ.get(ADOPT_ENV))
-
-
-def _truthy(value: Any) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
+    return _resolved().adopt_existing
 
 
 def current() -> Settings:
-    """The settings in force now: stack config where given, else the environment, else defaults."""
-    with _lock:
-        token, endpoint = _configured or (None, None)
-    token = token or os.environ.get(TOKEN_ENV) or None
-    endpoint = _endpoint_in_force(endpoint)
-    if not token:
-        raise IlertConfigError(
-            "no ilert API token: set it with `pulumi config set --secret ilert:apiToken <token>` "
-            f"or the {TOKEN_ENV} environment variable"
-        )
-    return Settings(endpoint=normalise_endpoint(endpoint), token=token)
-
-
-def _endpoint_in_force(configured: str | None) -> str:
-    return configured or os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
+    """The dynamic face's settings in force now: stack config where given, else the environment,
+    else defaults."""
+    return _resolved().settings()
 
 
 def normalise_endpoint(endpoint: str) -> str:
@@ -155,7 +228,7 @@ def is_loopback_host(host: str | None) -> bool:
 
 def truthy(value: Any) -> bool:
     """Whether a config or environment value means "on" (``true``, ``1``, ``yes``, ``on``)."""
-    return _truthy(value)
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 def missing_token_error(how: str) -> IlertConfigError:

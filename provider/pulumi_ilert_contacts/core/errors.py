@@ -63,7 +63,8 @@ class IlertValidationError(IlertApiError):
 
 
 class IlertAuthError(IlertApiError):
-    """401 (no key) or 403 (invalid or revoked key, code ``KEY_ERROR``)."""
+    """401 (no key, or a key refused) or 403 (invalid or revoked key, code ``KEY_ERROR``; or a key
+    without the permission)."""
 
 
 class IlertPlanLimitError(IlertApiError):
@@ -82,10 +83,20 @@ class IlertServerError(IlertApiError):
     """5xx that outlasted the retry budget (or a POST whose outcome is unknown)."""
 
 
-_HINTS: dict[int, str] = {
-    401: "no API key was sent; set the secret config 'ilert:apiToken' or ILERT_API_TOKEN",
-    403: "the API key is invalid or revoked; check 'ilert:apiToken' or ILERT_API_TOKEN",
-}
+def auth_hint(status: int, code: str | None, key_source: str | None) -> str | None:
+    """What a 401 or 403 means for the API key, naming where the key came from (``key_source``:
+    ``the stack config 'ilert-contacts:apiToken'``, ``ILERT_API_TOKEN``, ...), never the key."""
+    where = f" in {key_source}" if key_source else ""
+    if status == 401:
+        return f"ilert did not accept the API key (it was missing or refused); check the key{where}"
+    if status == 403 and code == "KEY_ERROR":
+        return f"the API key is invalid or revoked; check the key{where}"
+    if status == 403:
+        return (
+            f"the API key{' from ' + key_source if key_source else ''} lacks the permission for this "
+            "(ilert: editing another user's contacts needs admin rights)"
+        )
+    return None
 
 
 def _error_class(status: int) -> type[IlertApiError]:
@@ -125,11 +136,17 @@ def _parse_body(body: bytes | str) -> tuple[str | None, str | None]:
 
 
 def error_from_response(
-    status: int, body: bytes | str, context: str, *, redact: str | None = None
+    status: int,
+    body: bytes | str,
+    context: str,
+    *,
+    redact: str | None = None,
+    key_source: str | None = None,
 ) -> IlertApiError:
     """Build the exception for an error answer from ilert: the one status → exception mapping.
 
-    ``redact`` (the API token) is masked wherever the body would have carried it into the message.
+    ``redact`` (the API token) is masked wherever the body would have carried it into the message;
+    ``key_source`` names where the token came from, for the hint of a 401 or 403.
     """
     if redact:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
@@ -143,7 +160,7 @@ def error_from_response(
         detail = f"ilert API returned {status}" + (f" (non-JSON body: {snippet!r})" if snippet else "")
     if code:
         detail += f" [{code}]"
-    hint = _HINTS.get(status)
+    hint = auth_hint(status, code, key_source)
     if hint:
         detail += f"; {hint}"
     return _error_class(status)(detail, context=context, status=status, code=code, api_message=api_message)

@@ -66,15 +66,29 @@ class PluginError(IlertError):
     """A request the plugin cannot serve (an unknown type token)."""
 
 
+class ProviderConfigureRequest(ConfigureRequest):
+    """The SDK's ``ConfigureRequest`` with the provider's URN, which the SDK drops: an explicit
+    provider is told from the default one (configured from the stack config) by its name."""
+
+    def __init__(
+        self,
+        variables: dict[str, str],
+        args: dict[str, Any],
+        accept_secrets: bool,
+        accept_resources: bool,
+        urn: str = "",
+    ) -> None:
+        super().__init__(variables, args, accept_secrets, accept_resources)
+        self.urn = urn
+
+
 class ContactsProvider(Provider):
     """The ``ilert-contacts`` provider: two resources, two functions, one account per instance."""
 
     def __init__(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="ilert")
         self._lock = threading.Lock()
-        self._token: str | None = None
-        self._endpoint: str | None = None
-        self._adopt_existing = False
+        self._resolved = config.resolve({}, {}, os.environ, namespace=PACKAGE)
         self._client: IlertClient | None = None
 
     # -- provider configuration --------------------------------------------------------------
@@ -86,12 +100,12 @@ class ContactsProvider(Provider):
     async def check_config(self, request: CheckRequest) -> CheckResponse:
         """Refuse an endpoint that would send the token in the clear, at preview; keep the token secret."""
         news = dict(request.new_inputs)
-        endpoint = plain(news.get(ENDPOINT_CONFIG))
         failures = []
-        if endpoint != UNKNOWN:
+        if plain(news.get(ENDPOINT_CONFIG)) != UNKNOWN:
+            given = {name: plain(value) for name, value in news.items()}
+            resolved = config.resolve(given, {}, os.environ, namespace=PACKAGE)
             try:
-                in_force = endpoint or os.environ.get(config.ENDPOINT_ENV) or config.DEFAULT_ENDPOINT
-                config.normalise_endpoint(str(in_force))
+                config.normalise_endpoint(resolved.endpoint)
             except IlertError as exc:
                 failures.append(CheckFailure(ENDPOINT_CONFIG, f"{PACKAGE}:{ENDPOINT_CONFIG}: {exc}"))
         token = news.get(TOKEN_CONFIG)
@@ -111,38 +125,35 @@ class ContactsProvider(Provider):
         )
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
-        """Take the account from the provider's inputs (stack config for the default provider),
-        falling back to ``ILERT_API_TOKEN`` / ``ILERT_ENDPOINT``."""
-
-        def setting(name: str) -> Any:
-            value = plain(request.args.get(name))
-            if value in (None, ""):
-                value = request.variables.get(f"{PACKAGE}:config:{name}")
-            return None if value in (None, "", UNKNOWN) else value
-
-        endpoint = setting(ENDPOINT_CONFIG) or os.environ.get(config.ENDPOINT_ENV) or config.DEFAULT_ENDPOINT
-        adopt = setting(ADOPT_CONFIG)
+        """Take the account from the provider's inputs: an explicit provider's own, or the default
+        provider's (the stack config), falling back to ``ILERT_API_TOKEN`` / ``ILERT_ENDPOINT``."""
+        given = {
+            name: plain(request.args.get(name)) or request.variables.get(f"{PACKAGE}:config:{name}")
+            for name in (TOKEN_CONFIG, ENDPOINT_CONFIG, ADOPT_CONFIG)
+        }
+        explicit = explicit_provider_name(getattr(request, "urn", ""))
+        resolved = config.resolve(
+            given if explicit else {},
+            {} if explicit else given,
+            os.environ,
+            namespace=PACKAGE,
+            explicit=explicit,
+        )
+        config.normalise_endpoint(resolved.endpoint)
         with self._lock:
-            self._endpoint = config.normalise_endpoint(str(endpoint))
-            token = setting(TOKEN_CONFIG)
-            self._token = str(token) if token is not None else os.environ.get(config.TOKEN_ENV) or None
-            self._adopt_existing = (
-                config.truthy(adopt) if adopt is not None else config.truthy(os.environ.get(config.ADOPT_ENV))
-            )
+            self._resolved = resolved
             self._client = None
         return ConfigureResponse(accept_secrets=True, supports_preview=True)
+
+    @property
+    def _adopt_existing(self) -> bool:
+        return self._resolved.adopt_existing
 
     def _ilert(self) -> IlertClient:
         """The client of this provider's account, made on first use (a no-op preview needs none)."""
         with self._lock:
             if self._client is None:
-                if not self._token:
-                    raise config.missing_token_error(
-                        f"`pulumi config set --secret {PACKAGE}:{TOKEN_CONFIG} <token>`, the provider's "
-                        f"`{TOKEN_CONFIG}` input"
-                    )
-                endpoint = self._endpoint or config.normalise_endpoint(config.DEFAULT_ENDPOINT)
-                self._client = IlertClient(config.Settings(endpoint=endpoint, token=self._token))
+                self._client = IlertClient(self._resolved.settings())
             return self._client
 
     async def _run(self, call: Callable[[], T]) -> T:
@@ -258,6 +269,16 @@ class ContactsProvider(Provider):
             return InvokeResponse(failures=[CheckFailure("target", f"{name}: {exc}")])
         outputs = {k: v for k, v in found.outputs.items() if k != "adopt"}
         return InvokeResponse(return_value=to_wire(kind, outputs))
+
+
+def explicit_provider_name(urn: str) -> str | None:
+    """The name of an explicit provider from its URN; ``None`` for a default provider (named
+    ``default`` or ``default_<version>`` by the engine, configured from the stack config) or when
+    the engine sent no URN."""
+    name = urn.rpartition("::")[2] if urn else ""
+    if not name or name == "default" or name.startswith("default_"):
+        return None
+    return name
 
 
 def _resource_kind(qualified_type: str) -> ContactKind:

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import sys
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import grpc
@@ -27,7 +27,7 @@ from pulumi.runtime.proto import provider_pb2_grpc
 
 from .._version import __version__
 from ..core.errors import IlertError
-from .provider import ContactsProvider
+from .provider import ContactsProvider, ProviderConfigureRequest
 
 log = logging.getLogger("pulumi_ilert_contacts.plugin")
 
@@ -76,18 +76,13 @@ _DIFF_KINDS = {
 
 
 class ContactsServicer(ProviderServicer):
-    """The SDK's servicer, with every handler's failure answered by its own message."""
+    """The SDK's servicer, with every handler's failure answered by its own message (see
+    ``_HANDLERS``: each is registered once, by ``_answered``)."""
 
-    async def CheckConfig(self, request: Any, context: Any) -> Any:
-        return await _answer(super().CheckConfig(request, context), context)
-
-    async def DiffConfig(self, request: Any, context: Any) -> Any:
+    async def _diff_config(self, request: Any) -> Any:
         # Not the SDK's: its DiffConfig (v3.259.0) reads ``PropertyDiff.inputDiff`` (the attribute
         # is ``input_diff``) and sends the kind and ``changes`` untranslated, so any change of the
         # provider's inputs (a new endpoint or token) failed the update with an AttributeError.
-        return await _answer(self._diff_config(request), context)
-
-    async def _diff_config(self, request: Any) -> Any:
         response = await self._provider.diff_config(
             DiffRequest(
                 request.urn,
@@ -99,29 +94,56 @@ class ContactsServicer(ProviderServicer):
         )
         return _diff_answer(response)
 
-    async def Configure(self, request: Any, context: Any) -> Any:
-        return await _answer(super().Configure(request, context), context)
+    async def _configure(self, request: Any) -> Any:
+        # Not the SDK's: its ConfigureRequest drops the provider's URN, which tells an explicit
+        # provider (whose token is its own input) from the default one (the stack config's).
+        response = await self._provider.configure(
+            ProviderConfigureRequest(
+                dict(request.variables),
+                PropertyValue.unmarshal_map(request.args),
+                request.acceptSecrets,
+                request.acceptResources,
+                urn=request.urn,
+            )
+        )
+        return proto.ConfigureResponse(
+            acceptSecrets=response.accept_secrets,
+            acceptResources=response.accept_resources,
+            acceptOutputs=response.accept_outputs,
+            supportsPreview=response.supports_preview,
+        )
 
-    async def Check(self, request: Any, context: Any) -> Any:
-        return await _answer(super().Check(request, context), context)
 
-    async def Diff(self, request: Any, context: Any) -> Any:
-        return await _answer(super().Diff(request, context), context)
+_Handler = Callable[[ContactsServicer, Any, Any], Awaitable[Any]]
 
-    async def Create(self, request: Any, context: Any) -> Any:
-        return await _answer(super().Create(request, context), context)
 
-    async def Read(self, request: Any, context: Any) -> Any:
-        return await _answer(super().Read(request, context), context)
+def _sdk(name: str) -> _Handler:
+    """The SDK servicer's own handler ``name``."""
+    handler: _Handler = getattr(ProviderServicer, name)
+    return handler
 
-    async def Update(self, request: Any, context: Any) -> Any:
-        return await _answer(super().Update(request, context), context)
 
-    async def Delete(self, request: Any, context: Any) -> Any:
-        return await _answer(super().Delete(request, context), context)
+_HANDLERS: dict[str, _Handler] = {
+    "DiffConfig": lambda servicer, request, _context: servicer._diff_config(request),
+    "Configure": lambda servicer, request, _context: servicer._configure(request),
+    **{
+        name: _sdk(name)
+        for name in ("CheckConfig", "Check", "Diff", "Create", "Read", "Update", "Delete", "Invoke")
+    },
+}
+"""The gRPC handlers the plugin serves, each answered through ``_answer``."""
 
-    async def Invoke(self, request: Any, context: Any) -> Any:
-        return await _answer(super().Invoke(request, context), context)
+
+def _answered(name: str, handler: _Handler) -> Callable[[ContactsServicer, Any, Any], Awaitable[Any]]:
+    async def answered(self: ContactsServicer, request: Any, context: Any) -> Any:
+        return await _answer(handler(self, request, context), context)
+
+    answered.__name__ = answered.__qualname__ = name
+    return answered
+
+
+for _name, _handler in _HANDLERS.items():
+    setattr(ContactsServicer, _name, _answered(_name, _handler))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
