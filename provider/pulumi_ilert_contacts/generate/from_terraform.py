@@ -192,7 +192,8 @@ def client_for(account: Account | None) -> IlertClient:
         raise IlertConfigError(
             f"no API key for provider alias {account.alias}: set the environment variable {account.token_env}"
         )
-    return IlertClient(Settings(endpoint=account.endpoint, token=token))
+    source = f"{account.token_env} (provider alias {account.alias})"
+    return IlertClient(Settings(endpoint=account.endpoint, token=token, token_source=source))
 
 
 def reconcile(
