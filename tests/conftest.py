@@ -8,7 +8,7 @@ import pytest
 
 pytest_plugins = ["pulumi_fixtures"]
 
-_MARKS = {"e2e": "e2e", "reliability": "reliability"}
+_MARKS = {"e2e": "e2e", "reliability": "reliability", "upgrade": "e2e"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
