@@ -385,3 +385,57 @@ def test_a_mapped_alias_gets_an_explicit_provider_in_yaml_and_python_is_refused(
     assert 'pulumi config set --secret stagingApiToken "$ILERT_STAGING_TOKEN"' in run.stderr
     assert TOKEN not in run.stdout + run.stderr
     assert python.code == 1 and "use --format pulumi-yaml" in python.stderr
+
+
+def test_two_runs_write_the_same_file(
+    tmp_path: Path, emulator: EmulatorServer, seeded: dict[str, int]
+) -> None:
+    state = write_state(tmp_path, state_text(STATE, seeded))
+    runs = [from_terraform(generator_env(emulator), str(state), "--format", "pulumi-yaml") for _ in range(2)]
+    assert runs[0].code == 0 and runs[0].stdout == runs[1].stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--user", "1001"], "give either --user (one or more) or --from-terraform"),
+        (["--format", "yaml-roster"], "--from-terraform writes --format python or pulumi-yaml"),
+        (["--alias", "staging"], "--alias: expected ALIAS=ENDPOINT,TOKEN_VARIABLE"),
+        (["--alias", "staging=http://ilert.example.com,TOKEN"], "--alias: "),
+        (
+            ["--alias", "staging=https://a.example.com,T", "--alias", "staging=https://b.example.com,U"],
+            "twice",
+        ),
+    ],
+)
+def test_command_line_mistakes_are_usage_errors(
+    emulator: EmulatorServer, args: list[str], message: str
+) -> None:
+    run = from_terraform(generator_env(emulator), str(STATE), *args)
+    assert run.code == 2 and message in run.stderr, run.stderr
+    assert emulator.admin.request_counts().get("GET", 0) == 0
+
+
+def test_contacts_of_an_alias_alone_need_no_default_key(
+    tmp_path: Path, emulator: EmulatorServer, seeded: dict[str, int]
+) -> None:
+    document = state_document(STATE, seeded)
+    for resource in document["resources"]:
+        resource["provider"] = 'provider["registry.terraform.io/ilert/ilert"].staging'
+    env = {k: v for k, v in generator_env(emulator).items() if k != "ILERT_API_TOKEN"}
+    env["ILERT_STAGING_TOKEN"] = TOKEN
+
+    run = from_terraform(
+        env,
+        str(write_state(tmp_path, document)),
+        "--format",
+        "pulumi-yaml",
+        "--alias",
+        f"staging={emulator.url},ILERT_STAGING_TOKEN",
+    )
+
+    assert run.code == 0, run.stderr
+    resources = yaml_resources(run.stdout)
+    assert all(
+        r["options"]["provider"] == "${provider-staging}" for n, r in resources.items() if n in NAMES.values()
+    )

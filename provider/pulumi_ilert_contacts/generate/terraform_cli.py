@@ -35,7 +35,7 @@ def read_input(path: str) -> tuple[str, str]:
 
 def run_from_terraform(args: argparse.Namespace, timestamp: str | None) -> int:
     """Carry out ``generate --from-terraform``; returns the exit status."""
-    from ..core.config import current
+    from ..core.config import DEFAULT_ENDPOINT, ENDPOINT_ENV, current, normalise_endpoint
     from ..core.errors import IlertError
     from .document import Generation
     from .from_terraform import (
@@ -86,8 +86,12 @@ def run_from_terraform(args: argparse.Namespace, timestamp: str | None) -> int:
     secrets = [a.token_env for a in accounts]
     token: str | None = None
     try:
-        settings = current()
-        token = settings.token
+        if any(contact.obj.provider is None for contact in inventory.contacts):
+            settings = current()
+            token = settings.token
+            endpoint = settings.endpoint
+        else:  # every contact is another account's: the default one is not called, its key not needed
+            endpoint = normalise_endpoint(os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT)
         found = len(inventory.contacts)
         _say(
             f"{source}: {found} contact{'' if found == 1 else 's'}, {len(inventory.lookups)} "
@@ -104,7 +108,7 @@ def run_from_terraform(args: argparse.Namespace, timestamp: str | None) -> int:
         return EXIT_ERROR
 
     generation = Generation(
-        endpoint=settings.endpoint,
+        endpoint=endpoint,
         users=users,
         timestamp=timestamp,
         retain_on_delete=args.retain_on_delete,
