@@ -19,7 +19,7 @@ from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.generate.from_terraform import assign_address_names
 from pulumi_ilert_contacts.generate.tfstate import parse_text
 
-from .support import TOKEN, Run, declared_resources, generator_env, ruff_check
+from .support import TOKEN, Run, api_post, declared_resources, generator_env, ruff_check
 from .terraform_support import (
     CONTACT_ADDRESSES,
     FAKE_IDS,
@@ -203,6 +203,7 @@ def test_gone_changed_and_foreign_objects_are_reported_and_the_rest_of_the_move_
         assert f"terraform state rm '{address}'" in steps
     assert "from = module.team.module.escalation.ilert_user_phone_number_contact.night\n" in steps
     assert "destroy = false" in steps
+    assert "warning" not in run.stderr
 
 
 def test_a_contact_two_addresses_manage_is_declared_once(
@@ -439,3 +440,25 @@ def test_contacts_of_an_alias_alone_need_no_default_key(
     assert all(
         r["options"]["provider"] == "${provider-staging}" for n, r in resources.items() if n in NAMES.values()
     )
+
+
+def test_a_value_ilert_holds_that_fails_validation_is_flagged(
+    tmp_path: Path, emulator: EmulatorServer, seeded: dict[str, int]
+) -> None:
+    invalid = api_post(emulator, 1003, "emails", {"target": "pager@localhost"})
+    document = state_document(STATE, seeded)
+    local = json.loads(json.dumps(next(r for r in document["resources"] if r.get("name") == "legacy")))
+    local.pop("module")
+    local["name"] = "local"
+    local["instances"][0]["attributes"].update(
+        id=str(invalid["id"]), target="pager@localhost", user=[{"id": 1003}]
+    )
+    document["resources"].append(local)
+
+    run = from_terraform(generator_env(emulator), str(write_state(tmp_path, document)))
+
+    assert run.code == 0, run.stderr
+    assert (
+        f"{PREFIX}ilert_user_email_contact.local: warning: the value in ilert fails validation" in run.stderr
+    )
+    assert "# WARNING: the value in ilert fails validation" in run.stdout

@@ -250,6 +250,8 @@ def reconcile(
         notes = _differences(contact, ilert)
         changed.extend(f"{contact.obj.address}: {note}" for note in notes)
         adopted = normalise_contact(contact.kind, contact.user_id, ilert)
+        for problem in adopted.problems:
+            say(f"{contact.obj.address}: warning: the value in ilert fails validation: {problem}")
         secret_values = {
             prop: SecretText(value) if prop in contact.secrets and isinstance(value, str) else value
             for prop, value in adopted.values.items()
