@@ -800,10 +800,11 @@ ROLES = {
     "plugin": (
         PLUGIN_PRELUDE,
         "import pulumi_ilert_contacts.plugin.server\n"
-        "from pulumi_ilert_contacts.core import client, lifecycle\n"
+        "from pulumi_ilert_contacts.core import client\n"
         "from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE\n"
-        "lifecycle.check(EMAIL, {'user_id': '1', 'target': 'a@example.com'})\n"
-        "lifecycle.check(PHONE, {'user_id': '1', 'region_code': 'DE', 'target': '+4915100000010'})\n"
+        "from pulumi_ilert_contacts.core.validation import check_contact\n"
+        "check_contact(EMAIL, {'user_id': '1', 'target': 'a@example.com'})\n"
+        "check_contact(PHONE, {'user_id': '1', 'region_code': 'DE', 'target': '+4915100000010'})\n"
         "from pulumi_ilert_contacts.core.config import Settings\n"
         "client._shared(Settings('https://api.ilert.com', 'import-time'))",
     ),

@@ -13,6 +13,7 @@ import requests
 from pulumi_ilert_contacts.core import config, lifecycle
 from pulumi_ilert_contacts.core.client import IlertClient
 from pulumi_ilert_contacts.core.kinds import EMAIL
+from pulumi_ilert_contacts.core.validation import check_contact
 from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
@@ -41,7 +42,7 @@ def test_an_imported_email_is_read_as_check_normalises_it_and_plans_no_change(
     assert observed.inputs == {"user_id": USER, "target": "Oncall@example.com", "adopt": False}
     assert observed.outputs["target"] == "Oncall@example.com"
     assert observed.outputs["contact_id"] == contact["id"]
-    declared = lifecycle.check(EMAIL, {"user_id": USER, "target": "Oncall@example.com"}).inputs
+    declared = check_contact(EMAIL, {"user_id": USER, "target": "Oncall@example.com"}).inputs
     assert lifecycle.diff(EMAIL, observed.outputs, declared).changed == []
     assert admin.request_counts().get("PUT", 0) == 0
 

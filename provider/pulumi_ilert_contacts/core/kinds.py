@@ -1,10 +1,14 @@
 """The two kinds of contact and the one table of their properties.
 
-A kind knows its API path, its properties and the words used for it in messages. A property knows
-its Python name (``region_code``: the dynamic resources, the core's dicts), its schema name
-(``regionCode``: the native plugin, YAML programs, every generated SDK), the ilert JSON field it
-maps to, its type and its documentation. Both faces and the plugin's schema are derived from this
-table; nothing else spells a property name.
+A kind knows its API path, its type tokens (both faces'), its properties and the words used for it
+in messages. A property knows its Python name (``region_code``: the dynamic resources, the core's
+dicts), its schema name (``regionCode``: the native plugin, YAML programs, every generated SDK), the
+ilert JSON field it maps to, its type (a scalar, a list of ``items`` or an object of
+``properties``), its documentation, whether it is an argument of the look-up function and whether
+it keeps its value through an update. The plugin's schema, its name translation, validation of
+flags and of plain properties, the plan's stable properties and both generators are derived from
+this table. The typed Python classes (``declarations.py``, ``dynamic/``, ``native/``) spell the
+names out for type checkers; ``tests/unit/test_table_agreement.py`` fails until they agree with it.
 """
 
 from __future__ import annotations
@@ -12,7 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-PropertyType = Literal["string", "boolean", "integer"]
+PropertyType = Literal["string", "boolean", "integer", "number", "array", "object"]
+"""A property's type: a scalar, ``array`` (of ``Property.items``) or ``object`` (of
+``Property.properties``, a named type of the schema)."""
+
+LookupRole = Literal["required", "optional"]
+
+USER_ID = "user_id"
+"""The Python names every contact kind has: its user, its target, the adopt flag."""
+TARGET = "target"
+ADOPT = "adopt"
 
 STATUSES = ("OK", "LOCKED", "BLACKLISTED")
 """The values of ``status``: ilert notifies only contacts whose status is ``OK``."""
@@ -36,6 +49,28 @@ class Property:
     default: Any = None
     replaces: bool = False
     """A change means a new contact (ilert cannot move a contact to another user)."""
+    stable: bool = False
+    """An output an in-place update never changes (ilert's id of the contact)."""
+    lookup: LookupRole | None = None
+    """An argument of the kind's look-up function (``getContactEmail``), required or optional."""
+    lookup_description: str | None = None
+    """The argument's description in the look-up function, where it differs from ``description``."""
+    items: Property | None = None
+    """The element of an ``array`` property (its names are not used)."""
+    properties: tuple[Property, ...] = ()
+    """The fields of an ``object`` property (or of an array's object element)."""
+    object_type: str | None = None
+    """The schema type name of an ``object`` property (``UserContactsPhoneNumber``)."""
+
+
+def element(
+    type: PropertyType,
+    *properties: Property,
+    description: str = "",
+    object_type: str | None = None,
+) -> Property:
+    """The element of an ``array`` property: a scalar type, or an object with ``properties``."""
+    return Property("", "", type, description, properties=properties, object_type=object_type)
 
 
 def _user_id(what: str) -> Property:
@@ -47,6 +82,7 @@ def _user_id(what: str) -> Property:
         "Changing it replaces the contact.",
         required=True,
         replaces=True,
+        lookup="required",
     )
 
 
@@ -62,7 +98,7 @@ def _adopt(what: str) -> Property:
 
 
 _CONTACT_ID = Property(
-    "contact_id", "contactId", "integer", "ilert's id of the contact.", input=False
+    "contact_id", "contactId", "integer", "ilert's id of the contact.", input=False, stable=True
 )
 _STATUS = Property(
     "status",
@@ -107,6 +143,25 @@ class ContactKind:
     def input_names(self) -> tuple[str, ...]:
         """The Python names of the inputs: the API fields plus ``user_id`` and ``adopt``."""
         return tuple(p.name for p in self.inputs)
+
+    @property
+    def lookup_inputs(self) -> tuple[Property, ...]:
+        """The arguments of the look-up function: the required ones, then the optional ones (each in
+        declaration order)."""
+        return tuple(p for role in ("required", "optional") for p in self.properties if p.lookup == role)
+
+    @property
+    def stables(self) -> tuple[str, ...]:
+        """What an in-place update never changes: the properties whose change replaces the
+        contact, and the stable outputs."""
+        return tuple(p.name for p in self.properties if p.replaces or p.stable)
+
+    def prop(self, name: str) -> Property:
+        """The property with Python name ``name``."""
+        for prop in self.properties:
+            if prop.name == name:
+                return prop
+        raise KeyError(f"{self.resource} has no property {name!r}")
 
     @property
     def fields(self) -> tuple[tuple[str, str], ...]:
@@ -172,6 +227,9 @@ EMAIL = ContactKind(
             "The email address: checked (syntax only, no DNS) and normalised, at most 255 characters.",
             api="target",
             required=True,
+            lookup="required",
+            lookup_description="The target to look for, compared as the resource normalises it "
+            "(case-insensitively).",
         ),
         _adopt("email contact"),
         _CONTACT_ID,
@@ -194,6 +252,9 @@ PHONE = ContactKind(
             'The ISO 3166-1 alpha-2 region of the number, e.g. "DE" (any case; stored upper-case).',
             api="regionCode",
             required=True,
+            lookup="optional",
+            lookup_description="The region of a number given in national form; not needed for an "
+            "international number.",
         ),
         Property(
             "target",
@@ -203,6 +264,8 @@ PHONE = ContactKind(
             "it must be valid and belong to the region, and is stored in E.164.",
             api="target",
             required=True,
+            lookup="required",
+            lookup_description="The target to look for, compared as the resource normalises it (in E.164).",
         ),
         Property(
             "primary",

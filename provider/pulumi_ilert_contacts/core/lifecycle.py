@@ -23,8 +23,8 @@ from .errors import (
     IlertServerError,
     IlertValidationError,
 )
-from .kinds import ContactKind, same_target
-from .validation import PROVIDER_KEY, CheckOutcome, Naming, check_contact, python_naming
+from .kinds import OUTPUT_NAMES, ContactKind, same_target
+from .validation import PROVIDER_KEY, UNKNOWN, check_contact
 
 CREATE_ATTEMPTS = 3
 """POSTs tried at most for one create; each after a lost answer is preceded by a look-up."""
@@ -48,30 +48,19 @@ def parse_id(id_: str) -> tuple[str, int]:
 # -- planning: never calls the API -------------------------------------------------------------
 
 
-def check(
-    kind: ContactKind,
-    news: dict[str, Any],
-    *,
-    naming: Naming = python_naming,
-    subject: str | None = None,
-    lookup: bool = False,
-) -> CheckOutcome:
-    """Validate and normalise the inputs (or, with ``lookup``, a look-up's arguments); every
-    problem names the property and the reason."""
-    return check_contact(kind, news, naming=naming, subject=subject, lookup=lookup)
-
-
 @dataclass(frozen=True)
 class Plan:
     """What a change of inputs means: the properties that differ, and those that force a new contact."""
 
     changed: list[str] = field(default_factory=list)
     replaces: list[str] = field(default_factory=list)
+    kept: tuple[str, ...] = ()
+    """What an in-place update of the kind never changes (``ContactKind.stables``)."""
 
     @property
     def stables(self) -> list[str]:
         """Properties that keep their value through this change (none when it replaces)."""
-        return [] if self.replaces else ["user_id", "contact_id"]
+        return [] if self.replaces else list(self.kept)
 
 
 def diff(kind: ContactKind, olds: dict[str, Any], news: dict[str, Any]) -> Plan:
@@ -83,7 +72,34 @@ def diff(kind: ContactKind, olds: dict[str, Any], news: dict[str, Any]) -> Plan:
         if olds.get(prop.name, defaults.get(prop.name)) != news.get(prop.name, defaults.get(prop.name))
     ]
     by_name = {prop.name: prop for prop in kind.inputs}
-    return Plan(changed, [name for name in changed if by_name[name].replaces])
+    return Plan(changed, [name for name in changed if by_name[name].replaces], kind.stables)
+
+
+def fields_differ(kind: ContactKind, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    """The update comparison: whether any field ilert holds differs (else an update, such as a
+    change of ``adopt`` alone, calls nothing and ilert's values stay as they are)."""
+    return any(olds.get(prop) != news.get(prop) for prop, _ in kind.fields)
+
+
+def preview_create(props: dict[str, Any]) -> dict[str, Any]:
+    """What a create reports before it runs: the inputs, with what ilert computes unknown."""
+    return {**props, **dict.fromkeys(OUTPUT_NAMES, UNKNOWN)}
+
+
+def preview_update(kind: ContactKind, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+    """What an update reports before it runs: the new inputs, ilert's id as it was, and the
+    status unknown when a field changes (ilert may judge the new target differently)."""
+    return {
+        **news,
+        "contact_id": olds.get("contact_id", UNKNOWN),
+        "status": UNKNOWN if fields_differ(kind, olds, news) else olds.get("status"),
+    }
+
+
+def has_state(kind: ContactKind, props: dict[str, Any]) -> bool:
+    """Read or import: whether a read was given the properties of a state (a refresh), rather
+    than only an id (``pulumi import``, or a ``get()``, whose resource class seeds ``None``s)."""
+    return any(props.get(prop.name) is not None for prop in kind.properties)
 
 
 # -- lifecycle ---------------------------------------------------------------------------------
@@ -164,6 +180,14 @@ def read(client: IlertClient, kind: ContactKind, id_: str, props: dict[str, Any]
     )
 
 
+def observe(client: IlertClient, kind: ContactKind, id_: str, props: dict[str, Any]) -> Observed | None:
+    """The read of both faces: a refresh (``props`` from the state) gets ``None`` when the
+    contact is gone; an import or a ``get()`` (only the id) fails instead (``read_existing``)."""
+    if not has_state(kind, props):
+        return read_existing(client, kind, id_)
+    return read(client, kind, id_, props)
+
+
 def read_existing(client: IlertClient, kind: ContactKind, id_: str) -> Observed:
     """The read behind ``pulumi import`` and ``get()``: only the id is given, so a malformed id or
     a contact ilert does not have is an error, not an empty answer (which the engine would record
@@ -203,7 +227,7 @@ def update(
     """Full-replace PUT of the contact; a change of ``adopt`` alone calls nothing."""
     inputs = checked_inputs(kind, news)
     user_id, contact_id = parse_id(id_)
-    if all(olds.get(prop) == inputs[prop] for prop, _ in kind.fields):
+    if not fields_differ(kind, olds, inputs):
         return {**inputs, "contact_id": olds.get("contact_id", contact_id), "status": olds.get("status")}
     try:
         contact = _put(client, kind, user_id, contact_id, kind.to_api(inputs))

@@ -13,9 +13,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from .kinds import OUTPUT_NAMES, PHONE, ContactKind
+from .kinds import OUTPUT_NAMES, PHONE, TARGET, USER_ID, ContactKind, Property
 
 Naming = Callable[[ContactKind, str], str]
 """How a face spells a property in messages: Python names for the dynamic resources (the
@@ -77,7 +77,8 @@ def check_contact(
     def fail(prop: str, reason: str) -> None:
         out.failures.append((prop, f"{subject}.{n(prop)} {reason}"))
 
-    allowed = {"user_id", "target", "region_code"} if lookup else set(kind.input_names)
+    props = kind.lookup_inputs if lookup else kind.inputs
+    allowed = {prop.name for prop in props}
     for name in sorted(news):
         if name == PROVIDER_KEY or name in allowed:
             continue
@@ -90,14 +91,9 @@ def check_contact(
     if user_id is not None:
         out.inputs["user_id"] = user_id
 
-    for flag in () if lookup else ("primary", "adopt") if kind is PHONE else ("adopt",):
-        value = news.get(flag)
-        if value is None:
-            out.inputs[flag] = False
-        elif is_unknown(value) or isinstance(value, bool):
-            out.inputs[flag] = value
-        else:
-            fail(flag, f"must be true or false, got {_show(value)}")
+    for prop in props:
+        if prop.name not in _OWN_CHECKS:
+            _check_by_type(prop, news.get(prop.name), out, fail)
 
     region = None
     if kind is PHONE and not (lookup and news.get("region_code") is None):
@@ -105,6 +101,57 @@ def check_contact(
         if region is not None:
             out.inputs["region_code"] = region
 
+    if TARGET in allowed:
+        _check_target(kind, news, region, out, fail, n("region_code"))
+    return out
+
+
+_OWN_CHECKS = (USER_ID, TARGET, "region_code")
+"""The properties with checks of their own (below); every other one is checked by its type."""
+
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, float),
+    "array": (list, tuple),
+    "object": (dict,),
+}
+_WHAT = {
+    "string": "a string",
+    "boolean": "true or false",
+    "integer": "a whole number",
+    "number": "a number",
+    "array": "a list",
+    "object": "an object",
+}
+
+
+def _check_by_type(prop: Property, value: Any, out: CheckOutcome, fail: Any) -> None:
+    """A property without checks of its own: its declared type, and its default when not set (a
+    flag is ``false`` unless it says otherwise)."""
+    if value is None:
+        if prop.required:
+            fail(prop.name, "is required")
+        elif prop.default is not None:
+            out.inputs[prop.name] = prop.default
+        return
+    if is_unknown(value):
+        out.inputs[prop.name] = value
+        return
+    if prop.type == "integer" and isinstance(value, float) and value.is_integer():
+        value = int(value)  # numbers cross the Pulumi wire as floats
+    types = _PYTHON_TYPES[prop.type]
+    if (isinstance(value, bool) and prop.type != "boolean") or not isinstance(value, types):
+        fail(prop.name, f"must be {_WHAT[prop.type]}, got {_show(value)}")
+        return
+    out.inputs[prop.name] = list(cast("list[Any]", value)) if prop.type == "array" else value
+
+
+def _check_target(
+    kind: ContactKind, news: dict[str, Any], region: Any, out: CheckOutcome, fail: Any, region_name: str
+) -> None:
+    """The target: an email address, or a phone number of the region (normalised to E.164)."""
     target = news.get("target")
     if target is None:
         fail("target", "is required" + (": an email address" if kind is not PHONE else ": a phone number"))
@@ -115,14 +162,13 @@ def check_contact(
     elif len(target) > MAX_TARGET_LENGTH:
         fail("target", f"is {len(target)} characters long; ilert accepts at most {MAX_TARGET_LENGTH}")
     elif kind is PHONE:
-        phone = _check_phone(target, region, news.get("region_code"), fail, n("region_code"))
+        phone = _check_phone(target, region, news.get("region_code"), fail, region_name)
         if phone is not None:
             out.inputs["target"] = phone
     else:
         email = _check_email(target, fail)
         if email is not None:
             out.inputs["target"] = email
-    return out
 
 
 def _show(value: Any) -> str:

@@ -23,6 +23,7 @@ from pulumi.dynamic import (
 from ..core import config, lifecycle
 from ..core.client import shared_client
 from ..core.kinds import ContactKind
+from ..core.validation import check_contact
 
 
 class ContactProvider(ResourceProvider):
@@ -40,7 +41,7 @@ class ContactProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate and normalise the inputs; every problem names the property and the reason."""
-        outcome = lifecycle.check(self.kind, news)
+        outcome = check_contact(self.kind, news)
         return CheckResult(
             outcome.inputs, [CheckFailure(prop, reason) for prop, reason in outcome.failures]
         )
@@ -64,16 +65,9 @@ class ContactProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The live contact; an empty id when it is gone, so refresh drops it from the state."""
-        if not _has_state(self.kind, props):
-            return self._read_existing(id_, props)
-        observed = lifecycle.read(shared_client(), self.kind, id_, props)
+        observed = lifecycle.observe(shared_client(), self.kind, id_, props)
         if observed is None:
             return ReadResult("", {})
-        return ReadResult(observed.id, observed.outputs, observed.inputs)
-
-    def _read_existing(self, id_: str, _props: dict[str, Any]) -> ReadResult:
-        """The read behind ``get()``: the program gave only the id."""
-        observed = lifecycle.read_existing(shared_client(), self.kind, id_)
         return ReadResult(observed.id, observed.outputs, observed.inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -84,7 +78,3 @@ class ContactProvider(ResourceProvider):
         """DELETE the contact; one that is already gone counts as deleted."""
         lifecycle.delete(shared_client(), self.kind, id_)
 
-
-def _has_state(kind: ContactKind, props: dict[str, Any]) -> bool:
-    # A refresh passes the state's properties; a get() passes the seeded Nones (and __provider).
-    return any(props.get(prop.name) is not None for prop in kind.properties)

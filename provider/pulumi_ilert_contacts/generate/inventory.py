@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.client import IlertClient
-from ..core.kinds import EMAIL, PHONE, ContactKind
+from ..core.kinds import ADOPT, EMAIL, PHONE, USER_ID, ContactKind
 from ..core.validation import check_contact
 
 KINDS: tuple[ContactKind, ...] = (EMAIL, PHONE)
@@ -33,6 +33,16 @@ class LiveContact:
     values: dict[str, Any]
     status: str | None
     problems: tuple[str, ...] = ()
+
+    def declared(self) -> list[tuple[str, Any]]:
+        """(Python name, value) of each input a program declares for this contact, in the table's
+        order: the user and the fields, an optional one only where it is not its default (only the
+        primary number says ``primary``). ``adopt`` is the renderer's."""
+        return [
+            (prop.name, self.user_id if prop.name == USER_ID else self.values.get(prop.name))
+            for prop in self.kind.inputs
+            if prop.name != ADOPT and (prop.default is None or self.values.get(prop.name) != prop.default)
+        ]
 
     @property
     def notified(self) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from ..core.config import TOKEN_NAME as TOKEN_CONFIG
-from ..core.kinds import PACKAGE, PHONE, camel_name, function_token, resource_token
+from ..core.kinds import PACKAGE, camel_name, function_token, resource_token
 from .document import Generation, contact_comments, header_lines, user_summary, yaml_scalar
 from .from_terraform import yaml_config_lines, yaml_lookup_lines, yaml_provider_lines, yaml_provider_option
 from .inventory import LiveContact
@@ -59,14 +59,7 @@ def import_id(contact: LiveContact) -> str:
 
 
 def _properties(contact: LiveContact) -> list[tuple[str, object]]:
-    props: list[tuple[str, object]] = [("user_id", contact.user_id)]
-    if contact.kind is PHONE:
-        props.append(("region_code", contact.values.get("region_code")))
-    props.append(("target", contact.values.get("target")))
-    if contact.kind is PHONE and contact.values.get("primary") is not False:
-        # Only the primary number says so: false is the default, as in the Python output.
-        props.append(("primary", contact.values.get("primary")))
-    return [(camel_name(contact.kind, name), value) for name, value in props]
+    return [(camel_name(contact.kind, name), value) for name, value in contact.declared()]
 
 
 def render_pulumi_yaml(generation: Generation) -> str:

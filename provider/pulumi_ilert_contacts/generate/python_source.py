@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.kinds import PHONE, function_name
+from ..core.kinds import ADOPT, function_name
 from .document import Generation, SecretText, contact_comments, header_lines, user_summary
 from .from_terraform import python_lookup_lines
 from .inventory import LiveContact
@@ -47,15 +47,7 @@ def py_value(value: Any) -> str:
 
 
 def _arguments(contact: LiveContact) -> list[tuple[str, Any]]:
-    args: list[tuple[str, Any]] = [("user_id", contact.user_id)]
-    if contact.kind is PHONE:
-        args.append(("region_code", contact.values.get("region_code")))
-    args.append(("target", contact.values.get("target")))
-    if contact.kind is PHONE and contact.values.get("primary") is not False:
-        # Only the primary number says so: False is the default.
-        args.append(("primary", contact.values.get("primary")))
-    args.append(("adopt", True))
-    return args
+    return [*contact.declared(), (ADOPT, True)]
 
 
 def render_python(generation: Generation) -> str:

@@ -1,17 +1,22 @@
 """Property bags across the plugin's wire: schema names and ``PropertyValue`` in, Python names and
-plain values out (and back). The only translation the plugin face does; the names come from
-``core.kinds``.
+plain values out (and back). The only translation the plugin face does, done once at its boundary;
+the names come from ``core.kinds``, at every depth (an object property's fields, the objects of a
+list), and a secret anywhere in a bag stays secret on the way back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 
-from ..core.kinds import ContactKind, camel_name, python_name
+from ..core.kinds import ContactKind, Property
 from ..core.validation import UNKNOWN, is_unknown
+
+Path = tuple[str | int, ...]
+"""Where a value sits in a bag of Python names: ``("phone_numbers", 0, "target")``."""
 
 
 def plain(value: PropertyValue | None) -> Any:
@@ -29,36 +34,91 @@ def plain(value: PropertyValue | None) -> Any:
     return inner
 
 
+@dataclass(frozen=True)
+class Bag:
+    """A bag as the core sees it: Python names and plain values, and where its secrets were."""
+
+    props: dict[str, Any]
+    secrets: frozenset[Path] = field(default_factory=frozenset)
+
+
+def _fields(prop: Property | None) -> tuple[Property, ...]:
+    """The named fields inside a property's value: an object's, or its list's objects'."""
+    if prop is None:
+        return ()
+    if prop.type == "array":
+        return _fields(prop.items)
+    return prop.properties
+
+
+def _inbound(fields: tuple[Property, ...], value: PropertyValue, path: Path, secrets: set[Path]) -> Any:
+    if value.is_secret:
+        secrets.add(path)
+    inner = value.value
+    if isinstance(inner, Mapping):
+        by_camel = {p.camel: p for p in fields}
+        result = {}
+        for key, item in inner.items():
+            prop = by_camel.get(key)
+            name = prop.name if prop else key
+            result[name] = _inbound(_fields(prop), item, (*path, name), secrets)
+        return result
+    if isinstance(inner, tuple):
+        return [_inbound(fields, item, (*path, i), secrets) for i, item in enumerate(inner)]
+    return plain(value)
+
+
+def inbound(kind: ContactKind, props: Mapping[str, PropertyValue]) -> Bag:
+    """A bag of schema-named ``PropertyValue`` as Python names and plain values, with the paths of
+    its secrets; names the kind does not have are kept as they are, so check names them as the
+    user wrote them."""
+    secrets: set[Path] = set()
+    result = _inbound(kind.properties, PropertyValue(dict(props)), (), secrets)
+    return Bag(result, frozenset(secrets))
+
+
 def to_python(kind: ContactKind, props: Mapping[str, PropertyValue]) -> dict[str, Any]:
-    """A bag of schema-named ``PropertyValue`` as a dict of Python names; unknown names are kept
-    as they are, so check names them as the user wrote them."""
-    return {python_name(kind, key): plain(value) for key, value in props.items()}
+    """``inbound`` without the secrets."""
+    return inbound(kind, props).props
 
 
 def wire(value: Any, *, secret: bool = False) -> PropertyValue:
     """One plain value as a ``PropertyValue`` (numbers cross the wire as doubles)."""
+    return _outbound((), value, (), frozenset({()}) if secret else frozenset())
+
+
+def _object(
+    fields: tuple[Property, ...], value: Mapping[str, Any], path: Path, secrets: frozenset[Path]
+) -> dict[str, PropertyValue]:
+    by_name = {p.name: p for p in fields}
+    return {
+        (by_name[k].camel if k in by_name else k): _outbound(_fields(by_name.get(k)), v, (*path, k), secrets)
+        for k, v in value.items()
+    }
+
+
+def _outbound(
+    fields: tuple[Property, ...], value: Any, path: Path, secrets: frozenset[Path]
+) -> PropertyValue:
+    secret = path in secrets
     if is_unknown(value):
         # The wire form of an unknown is the sentinel string: the pinned SDK cannot marshal its
         # own PropertyValue.computed() ("Unsupported value type: Computed").
         return PropertyValue(UNKNOWN)
+    if isinstance(value, Mapping):
+        return PropertyValue(_object(fields, value, path, secrets), is_secret=secret)
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return PropertyValue(
+            [_outbound(fields, v, (*path, i), secrets) for i, v in enumerate(value)], is_secret=secret
+        )
     if isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     return PropertyValue(value, is_secret=secret)
 
 
 def to_wire(
-    kind: ContactKind, props: Mapping[str, Any], *, secrets: Iterable[str] = ()
+    kind: ContactKind, props: Mapping[str, Any], *, secrets: Iterable[Path] = ()
 ) -> dict[str, PropertyValue]:
-    """A dict of Python names as schema-named ``PropertyValue``; ``secrets`` (schema names) keep
-    the secretness they had on the way in."""
-    keep = set(secrets)
-    result = {}
-    for name, value in props.items():
-        camel = camel_name(kind, name)
-        result[camel] = wire(value, secret=camel in keep)
-    return result
-
-
-def secret_names(props: Mapping[str, PropertyValue]) -> set[str]:
-    """The names of the properties that arrived as secrets."""
-    return {key for key, value in props.items() if value.is_secret}
+    """A dict of Python names as schema-named ``PropertyValue``, at every depth; ``secrets`` (the
+    paths ``inbound`` found) keep the secretness they had on the way in."""
+    return _object(kind.properties, props, (), frozenset(secrets))

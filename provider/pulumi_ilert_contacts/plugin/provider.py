@@ -42,9 +42,9 @@ from pulumi.provider.experimental.provider import (
 from ..core import config, lifecycle
 from ..core.client import IlertClient
 from ..core.errors import IlertError, IlertNotFoundError
-from ..core.kinds import OUTPUT_NAMES, ContactKind, camel_name
-from ..core.validation import UNKNOWN
-from .properties import plain, secret_names, to_python, to_wire
+from ..core.kinds import ADOPT, TARGET, USER_ID, ContactKind, camel_name
+from ..core.validation import UNKNOWN, check_contact
+from .properties import inbound, plain, to_python, to_wire
 from .schema import (
     ADOPT_CONFIG,
     ENDPOINT_CONFIG,
@@ -164,11 +164,11 @@ class ContactsProvider(Provider):
     async def check(self, request: CheckRequest) -> CheckResponse:
         """Validate and normalise the inputs before any API call; failures name the property."""
         kind = _resource_kind(request.type)
-        news = request.new_inputs
-        outcome = lifecycle.check(kind, to_python(kind, news), naming=camel_name)
+        news = inbound(kind, request.new_inputs)
+        outcome = check_contact(kind, news.props, naming=camel_name)
         return CheckResponse(
-            inputs=to_wire(kind, outcome.inputs, secrets=secret_names(news)),
-            failures=[CheckFailure(camel_name(kind, prop), reason) for prop, reason in outcome.failures],
+            inputs=to_wire(kind, outcome.inputs, secrets=news.secrets),
+            failures=_failures(kind, outcome.failures),
         )
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
@@ -190,54 +190,46 @@ class ContactsProvider(Provider):
         )
 
     async def create(self, request: CreateRequest) -> CreateResponse:
-        """Create the contact (or take over an existing one with ``adopt``); in preview, the inputs
-        with what ilert computes left unknown."""
+        """Create the contact (or take over an existing one with ``adopt``); in preview, what the
+        core says a create reports."""
         kind = _resource_kind(request.type)
-        props = to_python(kind, request.properties)
-        secrets = secret_names(request.properties)
+        props = inbound(kind, request.properties)
         if request.preview:
-            return CreateResponse("", to_wire(kind, {**props, **dict.fromkeys(OUTPUT_NAMES, UNKNOWN)}))
+            preview = lifecycle.preview_create(props.props)
+            return CreateResponse("", to_wire(kind, preview, secrets=props.secrets))
         client = self._ilert()
         created = await self._run(
-            lambda: lifecycle.create(client, kind, props, adopt_existing=self._adopt_existing)
+            lambda: lifecycle.create(client, kind, props.props, adopt_existing=self._adopt_existing)
         )
-        return CreateResponse(created.id, to_wire(kind, created.outputs, secrets=secrets))
+        return CreateResponse(created.id, to_wire(kind, created.outputs, secrets=props.secrets))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         """The live contact (refresh, import, ``get``); an empty id when it is gone."""
         kind = _resource_kind(request.type)
-        props = {**to_python(kind, request.inputs), **to_python(kind, request.properties)}
+        state = inbound(kind, request.properties)
+        props = {**to_python(kind, request.inputs), **state.props}
         client = self._ilert()
-        if not props:  # import or get: nothing is known but the id
-            observed: lifecycle.Observed | None = await self._run(
-                lambda: lifecycle.read_existing(client, kind, request.resource_id)
-            )
-        else:
-            observed = await self._run(lambda: lifecycle.read(client, kind, request.resource_id, props))
+        observed = await self._run(lambda: lifecycle.observe(client, kind, request.resource_id, props))
         if observed is None:
             return ReadResponse("", {}, {})
-        secrets = secret_names(request.properties)
         return ReadResponse(
             observed.id,
-            to_wire(kind, observed.outputs, secrets=secrets),
-            to_wire(kind, observed.inputs, secrets=secrets),
+            to_wire(kind, observed.outputs, secrets=state.secrets),
+            to_wire(kind, observed.inputs, secrets=state.secrets),
         )
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         """Full-replace PUT of the contact; a change of ``adopt`` alone calls nothing."""
         kind = _resource_kind(request.type)
-        olds, news = to_python(kind, request.olds), to_python(kind, request.news)
-        secrets = secret_names(request.news)
+        olds, news = to_python(kind, request.olds), inbound(kind, request.news)
         if request.preview:
-            fields_change = any(olds.get(prop) != news.get(prop) for prop, _ in kind.fields)
-            computed = {
-                "contact_id": olds.get("contact_id", UNKNOWN),
-                "status": UNKNOWN if fields_change else olds.get("status"),
-            }
-            return UpdateResponse(to_wire(kind, {**news, **computed}, secrets=secrets))
+            preview = lifecycle.preview_update(kind, olds, news.props)
+            return UpdateResponse(to_wire(kind, preview, secrets=news.secrets))
         client = self._ilert()
-        outputs = await self._run(lambda: lifecycle.update(client, kind, request.resource_id, olds, news))
-        return UpdateResponse(to_wire(kind, outputs, secrets=secrets))
+        outputs = await self._run(
+            lambda: lifecycle.update(client, kind, request.resource_id, olds, news.props)
+        )
+        return UpdateResponse(to_wire(kind, outputs, secrets=news.secrets))
 
     async def delete(self, request: DeleteRequest) -> None:
         """DELETE the contact; one that is already gone counts as deleted."""
@@ -254,21 +246,24 @@ class ContactsProvider(Provider):
             known = ", ".join(KIND_BY_FUNCTION)
             raise PluginError(f"unknown function {request.tok!r}; this provider has {known}")
         name = function_name(kind)
-        outcome = lifecycle.check(
+        outcome = check_contact(
             kind, to_python(kind, request.args), naming=camel_name, subject=name, lookup=True
         )
         if outcome.failures:
-            return InvokeResponse(
-                failures=[CheckFailure(camel_name(kind, prop), reason) for prop, reason in outcome.failures]
-            )
+            return InvokeResponse(failures=_failures(kind, outcome.failures))
         client = self._ilert()
-        user_id, target = outcome.inputs["user_id"], outcome.inputs["target"]
+        user_id, target = outcome.inputs[USER_ID], outcome.inputs[TARGET]
         try:
             found = await self._run(lambda: lifecycle.lookup(client, kind, user_id, target))
         except IlertNotFoundError as exc:
-            return InvokeResponse(failures=[CheckFailure("target", f"{name}: {exc}")])
-        outputs = {k: v for k, v in found.outputs.items() if k != "adopt"}
+            return InvokeResponse(failures=[CheckFailure(camel_name(kind, TARGET), f"{name}: {exc}")])
+        outputs = {k: v for k, v in found.outputs.items() if k != ADOPT}
         return InvokeResponse(return_value=to_wire(kind, outputs))
+
+
+def _failures(kind: ContactKind, failures: list[tuple[str, str]]) -> list[CheckFailure]:
+    """The core's ``(Python name, reason)`` failures, named as the schema names the property."""
+    return [CheckFailure(camel_name(kind, prop), reason) for prop, reason in failures]
 
 
 def explicit_provider_name(urn: str) -> str | None:

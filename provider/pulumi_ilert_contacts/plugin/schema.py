@@ -14,13 +14,12 @@ from typing import Any
 from .._version import __version__
 from ..core import config
 from ..core.kinds import (
-    EMAIL,
+    ADOPT,
     KIND_BY_FUNCTION,
     KIND_BY_RESOURCE,
     KINDS,
     MODULE,
     PACKAGE,
-    PHONE,
     ContactKind,
     Property,
     function_name,
@@ -49,9 +48,6 @@ ENDPOINT_CONFIG = config.ENDPOINT_NAME
 ADOPT_CONFIG = config.ADOPT_NAME
 
 
-LOOKUP_INPUTS = ("user_id", "target", "region_code")
-"""The arguments of the look-up functions (a phone's region only as a hint for national numbers)."""
-
 CONFIG: dict[str, dict[str, Any]] = {
     TOKEN_CONFIG: {
         "type": "string",
@@ -74,13 +70,49 @@ CONFIG: dict[str, dict[str, Any]] = {
 }
 
 
-def _spec(prop: Property, *, as_input: bool = False) -> dict[str, Any]:
-    spec: dict[str, Any] = {"type": prop.type, "description": prop.description}
+def object_token(prop: Property) -> str:
+    """The schema type of an ``object`` property or element (``ilert-contacts:index:<objectType>``)."""
+    if not prop.object_type:
+        raise ValueError(f"the object property {prop.name!r} has no object_type")
+    return f"{PACKAGE}:{MODULE}:{prop.object_type}"
+
+
+def _type(prop: Property) -> dict[str, Any]:
+    """The type part of a property's spec: a scalar, an array of its ``items``, an object type."""
+    if prop.type == "array":
+        if prop.items is None:
+            raise ValueError(f"the array property {prop.name!r} has no items")
+        return {"type": "array", "items": _type(prop.items)}
+    if prop.type == "object":
+        return {"$ref": f"#/types/{object_token(prop)}"}
+    return {"type": prop.type}
+
+
+def _spec(prop: Property, *, as_input: bool = False, description: str | None = None) -> dict[str, Any]:
+    spec: dict[str, Any] = {**_type(prop), "description": description or prop.description}
     if as_input and prop.default is not None:
         spec["default"] = prop.default
     if prop.replaces:
         spec["willReplaceOnChanges"] = True
     return spec
+
+
+def _object_types(props: tuple[Property, ...]) -> dict[str, Any]:
+    """The schema's ``types``: every object property or element among ``props``, at any depth."""
+    types: dict[str, Any] = {}
+    for prop in props:
+        inner = prop.items if prop.type == "array" else prop
+        if inner is None:
+            continue
+        if inner.type == "object":
+            types[object_token(inner)] = {
+                "type": "object",
+                "description": inner.description or prop.description,
+                "properties": {p.camel: _spec(p) for p in inner.properties},
+                "required": [p.camel for p in inner.properties if p.required],
+            }
+        types.update(_object_types(inner.properties))
+    return types
 
 
 def _resource(kind: ContactKind) -> dict[str, Any]:
@@ -95,25 +127,14 @@ def _resource(kind: ContactKind) -> dict[str, Any]:
 
 
 def _function(kind: ContactKind) -> dict[str, Any]:
-    by_name = {p.name: p for p in kind.properties}
-    inputs = {name: by_name[name] for name in LOOKUP_INPUTS if name in by_name}
-    outputs = [p for p in kind.properties if p.name != "adopt"]
-    input_specs = {p.camel: _spec(p) for p in inputs.values()}
-    input_specs["target"]["description"] = (
-        "The target to look for, compared as the resource normalises it"
-        + (" (case-insensitively)." if kind is EMAIL else " (in E.164).")
-    )
-    if kind is PHONE:
-        input_specs["regionCode"]["description"] = (
-            "The region of a number given in national form; not needed for an international number."
-        )
+    outputs = [p for p in kind.properties if p.name != ADOPT]
     return {
         "description": f"Look up a user's existing {kind.label} by its target (for example the login "
         "email ilert creates for every user). Fails when the user has no such contact.",
         "inputs": {
             "description": f"The arguments of {function_name(kind)}: the user and the target to look for.",
-            "properties": input_specs,
-            "required": ["userId", "target"],
+            "properties": {p.camel: _spec(p, description=p.lookup_description) for p in kind.lookup_inputs},
+            "required": [p.camel for p in kind.lookup_inputs if p.lookup == "required"],
         },
         "outputs": {
             "description": f"The {kind.label} found: its contactId and status, and its fields.",
@@ -123,9 +144,10 @@ def _function(kind: ContactKind) -> dict[str, Any]:
     }
 
 
-def schema() -> dict[str, Any]:
-    """The package schema as a dict."""
+def schema(kinds: tuple[ContactKind, ...] = KINDS) -> dict[str, Any]:
+    """The package schema as a dict (of ``kinds``: tests pass a scratch kind)."""
     config = {name: dict(spec) for name, spec in CONFIG.items()}
+    types = _object_types(tuple(p for kind in kinds for p in kind.properties))
     return {
         "name": PACKAGE,
         "displayName": "ilert contacts",
@@ -142,8 +164,9 @@ def schema() -> dict[str, Any]:
                 name: spec for name, spec in config.items() if name in (TOKEN_CONFIG, ENDPOINT_CONFIG)
             },
         },
-        "resources": {resource_token(kind): _resource(kind) for kind in KINDS},
-        "functions": {function_token(kind): _function(kind) for kind in KINDS},
+        **({"types": types} if types else {}),
+        "resources": {resource_token(kind): _resource(kind) for kind in kinds},
+        "functions": {function_token(kind): _function(kind) for kind in kinds},
         "language": {
             "nodejs": {"packageName": "@pulumi-ilert-contacts/ilert-contacts", "respectSchemaVersion": True},
             "go": {
