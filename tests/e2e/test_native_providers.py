@@ -280,6 +280,7 @@ def test_token_from_the_environment_is_in_no_verbose_log_error_or_state(
     assert failed.code != 0, failed
     assert "Marshaling property for RPC" in failed.output, "not the engine's most verbose log"
     assert ECHOED_ERROR in failed.output, failed
+    assert "invalid or revoked; check the key in ILERT_API_TOKEN" in failed.output, failed
     debug_line = "ilert-http POST /users/1001/contacts/emails -> 403 in "
     assert debug_line in failed.output and "(Authorization: Bearer ***)" in failed.output
     assert lines_with(failed.output, TOKEN) == []
@@ -302,6 +303,7 @@ def test_token_from_secret_config_is_masked_in_errors_and_only_in_the_default_pr
 
     assert failed.code != 0, failed
     assert ECHOED_ERROR in failed.output, failed
+    assert "invalid or revoked; check the key in the stack config 'ilert-contacts:apiToken'" in failed.output
     assert lines_with(failed.output, TOKEN) == []
     stored = stack.export()
     assert TOKEN not in stored and stored_files_with(stack, TOKEN) == []
@@ -310,6 +312,45 @@ def test_token_from_secret_config_is_masked_in_errors_and_only_in_the_default_pr
     # The engine keeps the stack config as its default provider's inputs; nothing else holds it.
     shown = json.loads(stack.export(show_secrets=True))["deployment"]["resources"]
     assert [r["type"] for r in shown if TOKEN in json.dumps(r)] == [f"pulumi:providers:{NAMESPACE}"]
+
+
+REFUSED_TOKEN = "refused-secret-token-5be07d"
+EXPLICIT_EMAIL = """
+config:
+  endpoint:
+    type: string
+  refusedToken:
+    type: string
+resources:
+  second-account:
+    type: pulumi:providers:ilert-contacts
+    properties:
+      endpoint: ${endpoint}
+      apiToken: ${refusedToken}
+  jane-email:
+    type: ilert-contacts:index:ContactEmail
+    properties:
+      userId: "1001"
+      target: jane@example.com
+    options:
+      provider: ${second-account}
+"""
+
+
+def test_a_refused_key_of_an_explicit_provider_names_its_api_token_input(
+    tmp_path_factory: pytest.TempPathFactory, pulumi_home: Path, echoing: EmulatorServer
+) -> None:
+    stack = yaml_stack(tmp_path_factory.mktemp("refused-explicit"), pulumi_home, None, EXPLICIT_EMAIL)
+    stack.run("config", "set", "endpoint", echoing.url)
+    stack.run("config", "set", "--secret", "refusedToken", REFUSED_TOKEN)
+
+    failed = stack.up(check=False)
+
+    assert failed.code != 0, failed
+    assert "ilert API returned 403: The API key is not valid [KEY_ERROR]" in failed.output, failed
+    assert "check the key in the `apiToken` input of the explicit provider 'second-account'" in failed.output
+    assert "ilert:apiToken" not in failed.output and "stack config" not in failed.output
+    assert lines_with(failed.output, REFUSED_TOKEN) == []
 
 
 # -- the no-noise install ----------------------------------------------------------------------
