@@ -1,4 +1,5 @@
-"""What the gRPC suites share: reading the port a Pulumi plugin process prints when it is ready."""
+"""What the gRPC suites share: reading the port a Pulumi plugin process prints when it is ready, and
+property maps as protobuf Structs."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import os
 import selectors
 import subprocess
 import time
+from typing import Any
+
+from google.protobuf import struct_pb2
 
 
 def read_port(process: subprocess.Popen[bytes], timeout: float, what: str) -> int:
@@ -24,3 +28,10 @@ def read_port(process: subprocess.Popen[bytes], timeout: float, what: str) -> in
             raise RuntimeError(f"{what} exited ({process.poll()})")
         line += chunk
     return int(line.split(b"\n", 1)[0])
+
+
+def struct(values: dict[str, Any]) -> struct_pb2.Struct:
+    """A property map as the protocol carries it (numbers become doubles)."""
+    message = struct_pb2.Struct()
+    message.update(values)
+    return message

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import requests
 import yaml
+from emulator_support import api_post
 from pulumi_fixtures import TOKEN
 from pulumi_harness import Stack, base_env
 from pulumi_ilert_contacts.emulator import EmulatorServer
@@ -20,15 +20,7 @@ def seed(emulator: EmulatorServer) -> None:
     """Contacts people entered by hand: a primary phone, a LOCKED email, a second user."""
 
     def post(user: int, kind: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = requests.post(
-            f"{emulator.url}/api/users/{user}/contacts/{kind}",
-            json=body,
-            headers={"Authorization": f"Bearer {TOKEN}"},
-            timeout=10,
-        )
-        response.raise_for_status()
-        result: dict[str, Any] = response.json()
-        return result
+        return api_post(emulator, TOKEN, user, kind, body)
 
     post(1001, "phone-numbers", {"target": "+4915123456789", "regionCode": "DE", "primary": True})
     post(1001, "phone-numbers", {"target": "+4930123456", "regionCode": "DE", "primary": False})
@@ -90,12 +82,8 @@ def test_generated_yaml_program_imports_every_contact_and_writes_nothing(
     tmp_path: Path, pulumi_home: Path, emulator: EmulatorServer
 ) -> None:
     seed(emulator)
-    requests.post(  # a spelling check() normalises: the import must not "fix" it with a PUT
-        f"{emulator.url}/api/users/1002/contacts/emails",
-        json={"target": "Pager@Example.ORG"},
-        headers={"Authorization": f"Bearer {TOKEN}"},
-        timeout=10,
-    ).raise_for_status()
+    # A spelling check() normalises: the import must not "fix" it with a PUT.
+    api_post(emulator, TOKEN, 1002, "emails", {"target": "Pager@Example.ORG"})
     before = emulator.admin.contacts()
     text = generate(emulator, "--format", "pulumi-yaml", "--retain-on-delete", "--project", "adopted")
     # The plugins: entry the file suggests in a comment, pointed at this virtualenv.
@@ -140,13 +128,7 @@ def seed_bulk(emulator: EmulatorServer) -> None:
     admin.seed_user(BULK_USERS[-1])
 
     def post(user: int, kind: str, body: dict[str, Any]) -> None:
-        response = requests.post(
-            f"{emulator.url}/api/users/{user}/contacts/{kind}",
-            json=body,
-            headers={"Authorization": f"Bearer {TOKEN}"},
-            timeout=10,
-        )
-        response.raise_for_status()
+        api_post(emulator, TOKEN, user, kind, body)
 
     for user in BULK_USERS:
         for n in range(4):

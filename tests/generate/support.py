@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import requests
+import emulator_support
 from pulumi_ilert_contacts.emulator import EmulatorServer
 
 TOKEN = "tok-generate-7d41c09be3a2"
@@ -30,15 +30,7 @@ class Run:
 
 def api_post(emulator: EmulatorServer, user_id: int, kind: str, body: dict[str, Any]) -> dict[str, Any]:
     """Create a contact through the API, as a person in the ilert UI would."""
-    response = requests.post(
-        f"{emulator.api_url}/users/{user_id}/contacts/{kind}",
-        json=body,
-        headers={"Authorization": f"Bearer {TOKEN}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-    result: dict[str, Any] = response.json()
-    return result
+    return emulator_support.api_post(emulator, TOKEN, user_id, kind, body)
 
 
 def generator_env(emulator: EmulatorServer, **extra: str) -> dict[str, str]:

@@ -26,7 +26,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import requests
+from emulator_support import api_call, api_post
 from pulumi_ilert_contacts.emulator import EmulatorServer
 
 FIXTURES = Path(__file__).parent / "tfstate"
@@ -58,14 +58,7 @@ FOREIGN = ("ilert_user.jane", "ilert_escalation_policy.default")
 
 
 def _post(emulator: EmulatorServer, token: str, user: int, kind: str, body: dict[str, Any]) -> int:
-    response = requests.post(
-        f"{emulator.api_url}/users/{user}/contacts/{kind}",
-        json=body,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-    contact_id: int = response.json()["id"]
+    contact_id: int = api_post(emulator, token, user, kind, body)["id"]
     return contact_id
 
 
@@ -98,16 +91,8 @@ def seed_terraform_account(emulator: EmulatorServer, token: str) -> dict[str, in
             {"target": "+12025550123", "regionCode": "US", "primary": True},
         ),
     }
-    requests.delete(
-        f"{emulator.api_url}/users/1002/contacts/emails/{ids['deleted']}",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-    ).raise_for_status()
-    logins = requests.get(
-        f"{emulator.api_url}/users/1001/contacts/emails",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-    ).json()
+    api_call(emulator, token, "DELETE", f"/users/1002/contacts/emails/{ids['deleted']}")
+    logins = api_call(emulator, token, "GET", "/users/1001/contacts/emails")
     ids["login-1001"] = next(c["id"] for c in logins if c["target"] == "user1001@example.com")
     emulator.admin.reset_requests()
     return ids

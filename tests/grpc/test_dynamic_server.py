@@ -16,8 +16,9 @@ from typing import Any
 
 import grpc
 import pytest
+from emulator_support import fresh_admin
 from google.protobuf import json_format, struct_pb2
-from plugin_process import read_port
+from plugin_process import read_port, struct
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider
@@ -58,12 +59,6 @@ class DynamicProviderServer:
         self._log.close()
 
 
-def struct(values: dict[str, Any]) -> struct_pb2.Struct:
-    message = struct_pb2.Struct()
-    message.update(values)
-    return message
-
-
 def plain(message: struct_pb2.Struct) -> dict[str, Any]:
     values = json_format.MessageToDict(message)
     # Numbers cross the wire as doubles.
@@ -88,9 +83,7 @@ def emulator() -> Iterator[EmulatorServer]:
 
 @pytest.fixture
 def admin(emulator: EmulatorServer) -> EmulatorAdmin:
-    emulator.admin.clear_faults()
-    emulator.admin.reset_requests()
-    return emulator.admin
+    return fresh_admin(emulator)
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,9 @@ from typing import Any
 
 import grpc
 import pytest
+from emulator_support import fresh_admin
 from google.protobuf import empty_pb2, struct_pb2
-from plugin_process import read_port
+from plugin_process import read_port, struct
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from pulumi_ilert_contacts._version import __version__
@@ -81,12 +82,6 @@ class PluginProcess:
         self._log.close()
 
 
-def struct(values: dict[str, Any]) -> struct_pb2.Struct:
-    message = struct_pb2.Struct()
-    message.update(values)
-    return message
-
-
 def values(message: struct_pb2.Struct) -> dict[str, PropertyValue]:
     """A property map off the wire, decoded by the SDK (secrets recognised)."""
     return PropertyValue.unmarshal_map(message)
@@ -118,9 +113,7 @@ def emulator() -> Iterator[EmulatorServer]:
 
 @pytest.fixture
 def admin(emulator: EmulatorServer) -> EmulatorAdmin:
-    emulator.admin.clear_faults()
-    emulator.admin.reset_requests()
-    return emulator.admin
+    return fresh_admin(emulator)
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider
 from pulumi_ilert_contacts.core import client, config
 from pulumi_ilert_contacts.core.directory import DIRECTORY
 from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
+from .faces import FACES, Face, make_face
 from .support import OTHER_USER, TOKEN, USER
 
 ILERT_ENV = (
@@ -74,3 +76,24 @@ def ilert_env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> Emul
     monkeypatch.setenv("ILERT_ENDPOINT", emulator.url)
     forget_process_state()
     return emulator
+
+
+@pytest.fixture
+def email(ilert_env: EmulatorServer) -> ContactEmailProvider:
+    """The dynamic email provider, the account from the environment."""
+    return ContactEmailProvider()
+
+
+@pytest.fixture
+def phone(ilert_env: EmulatorServer) -> ContactPhoneNumberProvider:
+    """The dynamic phone number provider, the account from the environment."""
+    return ContactPhoneNumberProvider()
+
+
+@pytest.fixture(params=FACES)
+def face(request: pytest.FixtureRequest, emulator: EmulatorServer) -> Face:
+    """Each face of the package in turn (dynamic providers, the plugin's ContactsProvider),
+    in-process and configured for the emulator: a test taking it runs once per face."""
+    made = make_face(request.param)
+    made.configure(emulator.url, TOKEN)
+    return made

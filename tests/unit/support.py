@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
+from emulator_support import emails_of, phones_of
 from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
+
+__all__ = ["OTHER_USER", "TOKEN", "USER", "emails_of", "phones_of", "total_requests", "wait_until_answered"]
 
 TOKEN = "tok-unit-5c1e9a77d2b04f3e"
 """The emulator's API key: distinctive, so a leak shows up in any text searched for it."""
 USER = "1234"
 OTHER_USER = "5678"
-
-
-def emails_of(admin: EmulatorAdmin, user_id: str) -> list[dict[str, Any]]:
-    """The email contacts the emulator holds for a user."""
-    return [dict(c) for c in admin.contacts()["emails"] if c["user_id"] == user_id]
-
-
-def phones_of(admin: EmulatorAdmin, user_id: str) -> list[dict[str, Any]]:
-    """The phone number contacts the emulator holds for a user."""
-    return [dict(c) for c in admin.contacts()["phone_numbers"] if c["user_id"] == user_id]
 
 
 def total_requests(admin: EmulatorAdmin) -> int:

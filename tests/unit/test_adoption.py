@@ -11,8 +11,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import emulator_support
 import pytest
-import requests
 from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider, IlertValidationError
 from pulumi_ilert_contacts.core.directory import DIRECTORY
 from pulumi_ilert_contacts.dynamic.provider import ContactProvider
@@ -28,15 +28,7 @@ PHONES_PER_USER = 5
 
 def api_post(emulator: EmulatorServer, user_id: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
     """Create a contact through the API, as someone in the ilert UI (another process) would."""
-    response = requests.post(
-        f"{emulator.api_url}/users/{user_id}/contacts/{kind}",
-        json=body,
-        headers={"Authorization": f"Bearer {TOKEN}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-    result: dict[str, Any] = response.json()
-    return result
+    return emulator_support.api_post(emulator, TOKEN, user_id, kind, body)
 
 
 def phone_number(user_id: str, n: int) -> str:
@@ -269,11 +261,7 @@ def test_adopting_a_contact_deleted_elsewhere_since_the_list_creates_it_again(
 
     adopt(0, primary=True)  # the list is cached now
     [doomed] = [p for p in phones_of(admin, USER) if p["target"] == target]
-    requests.delete(
-        f"{seeded.api_url}/users/{USER}/contacts/phone-numbers/{doomed['id']}",
-        headers={"Authorization": f"Bearer {TOKEN}"},
-        timeout=10,
-    ).raise_for_status()
+    emulator_support.api_call(seeded, TOKEN, "DELETE", f"/users/{USER}/contacts/phone-numbers/{doomed['id']}")
     admin.reset_requests()
 
     adopted = adopt(3, primary=True)  # differs: a PUT, which finds the contact gone

@@ -1,5 +1,6 @@
 """check(): bad inputs are refused with a reason that names the property, before any API call;
-good inputs come back normalised."""
+good inputs come back normalised. Through both faces (the ``face`` fixture): the plugin's reasons
+name the property as its users write it (``regionCode``), the dynamic face's as its users do."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from typing import Any
 
 import pytest
 from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider, IlertError
-from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE, declared_props
-from pulumi_ilert_contacts.dynamic.provider import ContactProvider
+from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE, ContactKind, declared_props
 from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
+from .faces import Face
 from .support import USER, total_requests
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -34,137 +35,138 @@ def _with(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if v is not MISSING}
 
 
-# (id, provider class, inputs, the property that must fail, a phrase the reason must contain)
-BAD_INPUTS: list[tuple[str, type[ContactProvider], dict[str, Any], str, str]] = [
+# (id, kind, inputs, the property that must fail (Python name, or the key as given), a phrase the
+# reason must contain)
+BAD_INPUTS: list[tuple[str, ContactKind, dict[str, Any], str, str]] = [
     # email targets
     (
         "email-no-at",
-        ContactEmailProvider,
+        EMAIL,
         _email(target="not-an-email"),
         "target",
         "not a valid email address",
     ),
-    ("email-no-domain", ContactEmailProvider, _email(target="jane@"), "target", "not a valid email address"),
-    ("email-no-local", ContactEmailProvider, _email(target="@example.com"), "target", "not a valid email"),
+    ("email-no-domain", EMAIL, _email(target="jane@"), "target", "not a valid email address"),
+    ("email-no-local", EMAIL, _email(target="@example.com"), "target", "not a valid email"),
     (
         "email-two-ats",
-        ContactEmailProvider,
+        EMAIL,
         _email(target="jane@@example.com"),
         "target",
         "not a valid email",
     ),
     (
         "email-space",
-        ContactEmailProvider,
+        EMAIL,
         _email(target="jane doe@example.com"),
         "target",
         "not a valid email",
     ),
     (
         "email-no-tld-dot",
-        ContactEmailProvider,
+        EMAIL,
         _email(target="jane@localhost"),
         "target",
         "not a valid email",
     ),
-    ("email-empty", ContactEmailProvider, _email(target=""), "target", "not a valid email"),
+    ("email-empty", EMAIL, _email(target=""), "target", "not a valid email"),
     (
         "email-too-long",
-        ContactEmailProvider,
+        EMAIL,
         _email(target="a" * 250 + "@example.com"),
         "target",
         "ilert accepts at most 255",
     ),
-    ("email-int-target", ContactEmailProvider, _email(target=42), "target", "must be a string"),
+    ("email-int-target", EMAIL, _email(target=42), "target", "must be a string"),
     (
         "email-list-target",
-        ContactEmailProvider,
+        EMAIL,
         _email(target=["j@example.com"]),
         "target",
         "must be a string",
     ),
-    ("email-missing-target", ContactEmailProvider, _email(target=MISSING), "target", "is required"),
-    ("email-missing-user", ContactEmailProvider, _email(user_id=MISSING), "user_id", "is required"),
+    ("email-missing-target", EMAIL, _email(target=MISSING), "target", "is required"),
+    ("email-missing-user", EMAIL, _email(user_id=MISSING), "user_id", "is required"),
     # user ids
-    ("user-letters", ContactEmailProvider, _email(user_id="abc"), "user_id", "digits only"),
-    ("user-negative-str", ContactEmailProvider, _email(user_id="-5"), "user_id", "digits only"),
-    ("user-negative-int", ContactEmailProvider, _email(user_id=-5), "user_id", "digits only"),
-    ("user-empty", ContactEmailProvider, _email(user_id=""), "user_id", "digits only"),
-    ("user-zero", ContactEmailProvider, _email(user_id=0), "user_id", "must be a positive"),
-    ("user-zeros-str", ContactEmailProvider, _email(user_id="000"), "user_id", "must be a positive"),
-    ("user-bool", ContactEmailProvider, _email(user_id=True), "user_id", "must be a numeric ilert user id"),
-    ("user-fraction", ContactEmailProvider, _email(user_id=12.5), "user_id", "an int or a digit string"),
-    ("user-dict", ContactPhoneNumberProvider, _phone(user_id={"id": 1}), "user_id", "an int or a digit"),
-    ("user-unicode-digits", ContactEmailProvider, _email(user_id="١٢٣"), "user_id", "digits only"),
+    ("user-letters", EMAIL, _email(user_id="abc"), "user_id", "digits only"),
+    ("user-negative-str", EMAIL, _email(user_id="-5"), "user_id", "digits only"),
+    ("user-negative-int", EMAIL, _email(user_id=-5), "user_id", "digits only"),
+    ("user-empty", EMAIL, _email(user_id=""), "user_id", "digits only"),
+    ("user-zero", EMAIL, _email(user_id=0), "user_id", "must be a positive"),
+    ("user-zeros-str", EMAIL, _email(user_id="000"), "user_id", "must be a positive"),
+    ("user-bool", EMAIL, _email(user_id=True), "user_id", "must be a numeric ilert user id"),
+    ("user-fraction", EMAIL, _email(user_id=12.5), "user_id", "an int or a digit string"),
+    ("user-dict", PHONE, _phone(user_id={"id": 1}), "user_id", "an int or a digit"),
+    ("user-unicode-digits", EMAIL, _email(user_id="١٢٣"), "user_id", "digits only"),
     # flags
-    ("adopt-string", ContactEmailProvider, _email(adopt="yes"), "adopt", "must be true or false"),
-    ("adopt-int", ContactEmailProvider, _email(adopt=1), "adopt", "must be true or false"),
+    ("adopt-string", EMAIL, _email(adopt="yes"), "adopt", "must be true or false"),
+    ("adopt-int", EMAIL, _email(adopt=1), "adopt", "must be true or false"),
     (
         "primary-string",
-        ContactPhoneNumberProvider,
+        PHONE,
         _phone(primary="true"),
         "primary",
         "must be true or false",
     ),
-    ("primary-int", ContactPhoneNumberProvider, _phone(primary=0), "primary", "must be true or false"),
+    ("primary-int", PHONE, _phone(primary=0), "primary", "must be true or false"),
     # unknown properties
-    ("email-unknown-prop", ContactEmailProvider, _email(email="j@example.com"), "email", "expected one of"),
-    ("email-typo-prop", ContactEmailProvider, _email(targets="j@example.com"), "targets", "not a property"),
-    ("email-primary-prop", ContactEmailProvider, _email(primary=True), "primary", "not a property"),
-    ("phone-camel-prop", ContactPhoneNumberProvider, _phone(regionCode="DE"), "regionCode", "not a property"),
-    ("output-set-by-user", ContactEmailProvider, _email(contact_id=5), "contact_id", "not a property"),
+    ("email-unknown-prop", EMAIL, _email(email="j@example.com"), "email", "expected one of"),
+    ("email-typo-prop", EMAIL, _email(targets="j@example.com"), "targets", "not a property"),
+    ("email-primary-prop", EMAIL, _email(primary=True), "primary", "not a property"),
+    ("phone-camel-prop", PHONE, _phone(regionCode="DE"), "regionCode", "not a property"),
+    ("output-set-by-user", EMAIL, _email(contact_id=5), "contact_id", "not a property"),
     # phone numbers
     (
         "phone-letters",
-        ContactPhoneNumberProvider,
+        PHONE,
         _phone(target="call me"),
         "target",
         "is not a phone number",
     ),
     (
         "phone-too-short",
-        ContactPhoneNumberProvider,
+        PHONE,
         _phone(target="12345"),
         "target",
         "not a valid phone number",
     ),
-    ("phone-impossible", ContactPhoneNumberProvider, _phone(target="+4912"), "target", "not a valid phone"),
-    ("phone-zeros", ContactPhoneNumberProvider, _phone(target="+49 000"), "target", "not a valid phone"),
+    ("phone-impossible", PHONE, _phone(target="+4912"), "target", "not a valid phone"),
+    ("phone-zeros", PHONE, _phone(target="+49 000"), "target", "not a valid phone"),
     (
         "phone-national-without-region",
-        ContactPhoneNumberProvider,
+        PHONE,
         _phone(target="0151 23456789", region_code=MISSING),
         "target",
         "international form",
     ),
     (
         "phone-region-mismatch",
-        ContactPhoneNumberProvider,
+        PHONE,
         _phone(target="+16502530000", region_code="DE"),
         "target",
         "make them match",
     ),
     (
         "phone-int-target",
-        ContactPhoneNumberProvider,
+        PHONE,
         _phone(target=4915123456789),
         "target",
         "must be a string",
     ),
     (
         "phone-too-long",
-        ContactPhoneNumberProvider,
+        PHONE,
         _phone(target="+49" + "1" * 300),
         "target",
         "at most 255",
     ),
-    ("phone-missing-target", ContactPhoneNumberProvider, _phone(target=MISSING), "target", "a phone number"),
+    ("phone-missing-target", PHONE, _phone(target=MISSING), "target", "a phone number"),
     # region codes
-    ("region-unknown", ContactPhoneNumberProvider, _phone(region_code="XX"), "region_code", "not a known"),
-    ("region-name", ContactPhoneNumberProvider, _phone(region_code="Germany"), "region_code", "not a known"),
-    ("region-int", ContactPhoneNumberProvider, _phone(region_code=49), "region_code", "two-letter region"),
-    ("region-missing", ContactPhoneNumberProvider, _phone(region_code=MISSING), "region_code", "is required"),
-    ("phone-missing-user", ContactPhoneNumberProvider, _phone(user_id=MISSING), "user_id", "is required"),
+    ("region-unknown", PHONE, _phone(region_code="XX"), "region_code", "not a known"),
+    ("region-name", PHONE, _phone(region_code="Germany"), "region_code", "not a known"),
+    ("region-int", PHONE, _phone(region_code=49), "region_code", "two-letter region"),
+    ("region-missing", PHONE, _phone(region_code=MISSING), "region_code", "is required"),
+    ("phone-missing-user", PHONE, _phone(user_id=MISSING), "user_id", "is required"),
 ]
 
 
@@ -176,59 +178,68 @@ def admin_env(ilert_env: EmulatorServer, admin: EmulatorAdmin) -> EmulatorAdmin:
 
 
 @pytest.mark.parametrize(
-    ("provider_class", "news", "prop", "phrase"),
+    ("kind", "news", "prop", "phrase"),
     [row[1:] for row in BAD_INPUTS],
     ids=[row[0] for row in BAD_INPUTS],
 )
 def test_bad_input_is_refused_with_an_actionable_reason_and_no_api_call(
-    provider_class: type[ContactProvider],
+    kind: ContactKind,
     news: dict[str, Any],
     prop: str,
     phrase: str,
+    face: Face,
     admin_env: EmulatorAdmin,
+    request: pytest.FixtureRequest,
 ) -> None:
-    provider = provider_class()
-
-    result = provider.check({}, {**news, "__provider": "blob"})
+    spelled = face.spell(kind, prop)
+    if face.name == "plugin" and spelled in {p.name for p in kind.properties if p.name != p.camel}:
+        # Found by running the table through both faces: the plugin reads a property's Python name
+        # (region_code) as the property itself, where the dynamic face refuses the other spelling.
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True, reason="the plugin accepts a Python-spelled property name as the property"
+            )
+        )
+    result = face.check(kind, news)
 
     assert result.failures, f"{news!r} passed check"
-    reasons = {f.property: f.reason for f in result.failures}
-    assert prop in reasons, f"no failure for {prop}: {reasons}"
-    reason = reasons[prop]
-    assert reason.startswith(f"{provider.kind.resource}.{prop} "), reason
+    assert spelled in result.failures, f"no failure for {spelled}: {result.failures}"
+    reason = result.failures[spelled]
+    assert reason.startswith(f"{kind.resource}.{spelled} "), reason
     assert phrase in reason, reason
     assert total_requests(admin_env) == 0
 
 
 def test_the_table_covers_both_kinds_and_enough_cases() -> None:
     kinds = {row[1] for row in BAD_INPUTS}
-    assert kinds == {ContactEmailProvider, ContactPhoneNumberProvider}
+    assert kinds == {EMAIL, PHONE}
     assert len(BAD_INPUTS) >= 25
 
 
-def test_every_problem_is_reported_at_once(admin_env: EmulatorAdmin) -> None:
-    result = ContactPhoneNumberProvider().check(
-        {}, {"user_id": "x", "region_code": "XX", "target": "nope", "primary": "yes", "colour": "red"}
+def test_every_problem_is_reported_at_once(face: Face, admin_env: EmulatorAdmin) -> None:
+    result = face.check(
+        PHONE, {"user_id": "x", "region_code": "XX", "target": "nope", "primary": "yes", "colour": "red"}
     )
 
-    assert sorted(f.property for f in result.failures) == ["colour", "primary", "region_code", "user_id"]
+    expected = ["colour", "primary", "region_code", "user_id"]
+    assert sorted(result.failures) == sorted(face.spell(PHONE, prop) for prop in expected)
     assert total_requests(admin_env) == 0
 
 
 @pytest.mark.parametrize(
-    ("provider_class", "news"),
+    ("kind", "news"),
     [
-        (ContactEmailProvider, {"user_id": USER, "target": "not-an-email"}),
-        (ContactPhoneNumberProvider, {"user_id": USER, "region_code": "XX", "target": "+4915123456789"}),
+        (EMAIL, {"user_id": USER, "target": "not-an-email"}),
+        (PHONE, {"user_id": USER, "region_code": "XX", "target": "+4915123456789"}),
     ],
 )
 def test_create_with_unchecked_bad_input_fails_before_any_request(
-    provider_class: type[ContactProvider], news: dict[str, Any], admin_env: EmulatorAdmin
+    kind: ContactKind, news: dict[str, Any], face: Face, admin_env: EmulatorAdmin
 ) -> None:
     with pytest.raises(IlertError) as caught:
-        provider_class().create(news)
+        face.create(kind, news)
 
-    assert provider_class.kind.resource in str(caught.value)
+    assert kind.resource in str(caught.value)
     assert total_requests(admin_env) == 0
 
 
@@ -265,11 +276,11 @@ def test_create_with_unchecked_bad_input_fails_before_any_request(
     ],
 )
 def test_good_phone_input_is_normalised(
-    news: dict[str, Any], expected: dict[str, Any], admin_env: EmulatorAdmin
+    news: dict[str, Any], expected: dict[str, Any], face: Face, admin_env: EmulatorAdmin
 ) -> None:
-    result = ContactPhoneNumberProvider().check({}, news)
+    result = face.check(PHONE, news)
 
-    assert result.failures == []
+    assert result.failures == {}
     assert result.inputs == expected
     assert total_requests(admin_env) == 0
 
@@ -288,52 +299,46 @@ def test_good_phone_input_is_normalised(
         ),
     ],
 )
-def test_good_email_input_is_normalised(news: dict[str, Any], expected: dict[str, Any]) -> None:
-    result = ContactEmailProvider().check({}, news)
+def test_good_email_input_is_normalised(news: dict[str, Any], expected: dict[str, Any], face: Face) -> None:
+    result = face.check(EMAIL, news)
 
-    assert result.failures == []
+    assert result.failures == {}
     assert result.inputs == {"adopt": bool(news.get("adopt", False)), **expected}
 
 
 @pytest.mark.parametrize(
-    ("provider_class", "news"),
+    ("kind", "news"),
     [
-        (ContactEmailProvider, {"user_id": 1234, "target": "Jane@EXAMPLE.com", "adopt": True}),
-        (ContactPhoneNumberProvider, {"user_id": "1234", "region_code": "de", "target": "0151 23456789"}),
-        (ContactPhoneNumberProvider, {"user_id": 1234.0, "region_code": "US", "target": "650-253-0000"}),
+        (EMAIL, {"user_id": 1234, "target": "Jane@EXAMPLE.com", "adopt": True}),
+        (PHONE, {"user_id": "1234", "region_code": "de", "target": "0151 23456789"}),
+        (PHONE, {"user_id": 1234.0, "region_code": "US", "target": "650-253-0000"}),
     ],
 )
-def test_checking_checked_input_changes_nothing(
-    provider_class: type[ContactProvider], news: dict[str, Any]
-) -> None:
-    provider = provider_class()
-    once = provider.check({}, news)
+def test_checking_checked_input_changes_nothing(kind: ContactKind, news: dict[str, Any], face: Face) -> None:
+    once = face.check(kind, news)
 
-    twice = provider.check(once.inputs, once.inputs)
+    twice = face.check(kind, once.inputs, once.inputs)
 
-    assert twice.failures == []
+    assert twice.failures == {}
     assert twice.inputs == once.inputs
 
 
 @pytest.mark.parametrize(
-    ("provider_class", "news"),
+    ("kind", "news"),
     [
-        (ContactEmailProvider, {"user_id": UNKNOWN, "target": UNKNOWN, "adopt": UNKNOWN}),
-        (ContactEmailProvider, {"user_id": USER, "target": UNKNOWN}),
-        (
-            ContactPhoneNumberProvider,
-            {"user_id": UNKNOWN, "region_code": UNKNOWN, "target": UNKNOWN, "primary": UNKNOWN},
-        ),
-        (ContactPhoneNumberProvider, {"user_id": USER, "region_code": UNKNOWN, "target": "0151 23456789"}),
-        (ContactPhoneNumberProvider, {"user_id": USER, "region_code": "DE", "target": UNKNOWN}),
+        (EMAIL, {"user_id": UNKNOWN, "target": UNKNOWN, "adopt": UNKNOWN}),
+        (EMAIL, {"user_id": USER, "target": UNKNOWN}),
+        (PHONE, {"user_id": UNKNOWN, "region_code": UNKNOWN, "target": UNKNOWN, "primary": UNKNOWN}),
+        (PHONE, {"user_id": USER, "region_code": UNKNOWN, "target": "0151 23456789"}),
+        (PHONE, {"user_id": USER, "region_code": "DE", "target": UNKNOWN}),
     ],
 )
 def test_values_unknown_at_preview_pass_check_unchanged(
-    provider_class: type[ContactProvider], news: dict[str, Any], admin_env: EmulatorAdmin
+    kind: ContactKind, news: dict[str, Any], face: Face, admin_env: EmulatorAdmin
 ) -> None:
-    result = provider_class().check({}, news)
+    result = face.check(kind, news)
 
-    assert result.failures == []
+    assert result.failures == {}
     for name, value in news.items():
         if value == UNKNOWN:
             assert result.inputs[name] == UNKNOWN

@@ -17,22 +17,11 @@ from pulumi_ilert_contacts import (
     IlertError,
     IlertServerError,
 )
-from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
 from .support import USER, emails_of, phones_of, wait_until_answered
 
 TARGET = "jane@example.com"
-
-
-@pytest.fixture
-def email(ilert_env: EmulatorServer) -> ContactEmailProvider:
-    return ContactEmailProvider()
-
-
-@pytest.fixture
-def phone(ilert_env: EmulatorServer) -> ContactPhoneNumberProvider:
-    return ContactPhoneNumberProvider()
 
 
 def _inputs(provider: ContactEmailProvider, target: str = TARGET) -> dict[str, Any]:

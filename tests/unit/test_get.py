@@ -18,7 +18,6 @@ from pulumi_ilert_contacts import (
 from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE, ContactKind
 from pulumi_ilert_contacts.declarations import get_options
 from pulumi_ilert_contacts.dynamic.provider import ContactProvider
-from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
 from .support import USER, total_requests
@@ -58,16 +57,6 @@ def test_get_options_leave_an_id_not_known_yet_to_the_read() -> None:
     later = pulumi.Output.from_input("17")
 
     assert get_options(PHONE, "mobile", later, None).id is later
-
-
-@pytest.fixture
-def email(ilert_env: EmulatorServer) -> ContactEmailProvider:
-    return ContactEmailProvider()
-
-
-@pytest.fixture
-def phone(ilert_env: EmulatorServer) -> ContactPhoneNumberProvider:
-    return ContactPhoneNumberProvider()
 
 
 def test_read_for_get_returns_every_output_of_the_contact(email: ContactEmailProvider) -> None:

@@ -1,0 +1,54 @@
+"""Helpers every suite shares to act on the emulator as someone other than the code under test:
+a person in the ilert UI (the API, with the account's token), or a test reading what ilert holds
+(the admin surface). Importable from any test folder (``tests`` is on pytest's pythonpath).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from pulumi_ilert_contacts.emulator import EmulatorAdmin, EmulatorServer
+
+
+def api_call(
+    emulator: EmulatorServer, token: str, method: str, path: str, body: dict[str, Any] | None = None
+) -> Any:
+    """One API request (``path`` below ``/api``), as another process would send it; its JSON answer."""
+    response = requests.request(
+        method,
+        f"{emulator.api_url}{path}",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.json() if response.content else None
+
+
+def api_post(
+    emulator: EmulatorServer, token: str, user_id: int | str, kind: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """Create a contact through the API (``kind``: ``emails`` or ``phone-numbers``), as a person in
+    the ilert UI would; the contact as the API answers it."""
+    result: dict[str, Any] = api_call(emulator, token, "POST", f"/users/{user_id}/contacts/{kind}", body)
+    return result
+
+
+def emails_of(admin: EmulatorAdmin, user_id: str) -> list[dict[str, Any]]:
+    """The email contacts the emulator holds for a user."""
+    return [dict(c) for c in admin.contacts()["emails"] if c["user_id"] == user_id]
+
+
+def phones_of(admin: EmulatorAdmin, user_id: str) -> list[dict[str, Any]]:
+    """The phone number contacts the emulator holds for a user."""
+    return [dict(c) for c in admin.contacts()["phone_numbers"] if c["user_id"] == user_id]
+
+
+def fresh_admin(emulator: EmulatorServer) -> EmulatorAdmin:
+    """The admin client of an emulator shared by several tests, with no fault left in force and
+    the request counter at zero."""
+    admin = emulator.admin
+    admin.clear_faults()
+    admin.reset_requests()
+    return admin
