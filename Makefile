@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/.tools/bin:$(VENV)/bin:$(PATH)
 export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 
-.PHONY: help venv pulumi-cli node lint test test-fast sdk-check demo bench clean
+.PHONY: help venv pulumi-cli node redis lint test test-fast sdk-check demo bench clean
 
 help:
 	@echo "make demo   - pulumi up the quickstart (Python and YAML) against the embedded ilert emulator"
@@ -34,14 +34,18 @@ pulumi-cli:
 node:
 	@bash tools/sdk-check/install-node.sh
 
+# redis-server, for the fleet rate-budget tests and bench (tests start their own): Debian's package where missing.
+redis:
+	@bash tools/redis/install.sh
+
 lint: venv
 	ruff check .
 	mypy
 
-test: venv pulumi-cli node lint
+test: venv pulumi-cli node redis lint
 	pytest
 
-test-fast: venv lint
+test-fast: venv redis lint
 	pytest -m "not e2e and not reliability"
 
 sdk-check: venv pulumi-cli node
@@ -50,7 +54,7 @@ sdk-check: venv pulumi-cli node
 demo: venv pulumi-cli
 	@bash scripts/demo.sh
 
-bench: venv pulumi-cli
+bench: venv pulumi-cli redis
 	python benchmarks/run.py
 
 clean:

@@ -88,8 +88,9 @@ def reset_session() -> None:
     """Drop the shared Sessions, limiters and client: the next call re-reads the environment."""
     global _client
     with _session_lock:
-        for session, _ in _sessions.values():
+        for session, limiter in _sessions.values():
             session.close()
+            limiter.close()
         _sessions.clear()
     with _client_lock:
         _client = None
