@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from pulumi_ilert_contacts.core import client
 from pulumi_ilert_contacts.core.config import Settings
+from pulumi_ilert_contacts.core.errors import IlertConfigError
 from pulumi_ilert_contacts.core.kinds import EMAIL
 from pulumi_ilert_contacts.core.ratelimit import budget_name
 from pulumi_ilert_contacts.emulator import EmulatorServer
@@ -266,3 +267,41 @@ def test_a_store_that_stops_mid_deploy_leaves_each_machine_on_a_reduced_budget_o
         assert said.endswith(reduced), said
         [budget] = machine.glob("*.sqlite")
         assert 0 < requests_in(budget) < CREATES
+
+
+def test_a_store_url_that_cannot_be_used_fails_before_any_request_without_its_password(
+    ilert_env: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ILERT_RATE_STORE", f"memcached://ci:{STORE_PASSWORD}@cache.example.com:11211")
+    client.reset_session()
+
+    with pytest.raises(IlertConfigError) as raised:
+        client.shared_client().list_contacts(EMAIL, USER)
+
+    message = str(raised.value)
+    assert "invalid rate store 'memcached://ci:***@cache.example.com:11211' (ILERT_RATE_STORE)" in message
+    assert STORE_PASSWORD not in message and STORE_PASSWORD not in repr(raised.value)
+    assert ilert_env.admin.requests()["total"] == 0
+
+
+def test_a_process_killed_while_holding_the_machine_budget_holds_nothing(
+    ilert_env: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ILERT_RATE_DIR", str(tmp_path))
+    lock = tmp_path / f"{budget_name(ilert_env.url, TOKEN)}-1s.sqlite.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import filelock, time; filelock.FileLock({str(lock)!r}).acquire(); "
+         "print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    holder.kill()
+    holder.wait()
+    client.reset_session()
+
+    started = time.monotonic()
+    client.shared_client().list_contacts(EMAIL, USER)
+
+    assert time.monotonic() - started < 2  # not the lock's timeout
+    assert client._shared()[1].where == f"rate budget directory {tmp_path}"
