@@ -266,7 +266,7 @@ def test_a_store_that_stops_mid_deploy_leaves_each_machine_on_a_reduced_budget_o
         reduced = f"limiting this machine's budget at {LIMIT // 4} of {LIMIT}, trying it again every 2 s"
         assert said.endswith(reduced), said
         [budget] = machine.glob("*.sqlite")
-        assert 0 < requests_in(budget) < CREATES
+        assert 0 < requests_in(budget) <= CREATES  # all of them for a machine that started late
 
 
 def test_a_store_url_that_cannot_be_used_fails_before_any_request_without_its_password(

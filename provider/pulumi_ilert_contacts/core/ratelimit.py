@@ -309,8 +309,9 @@ def _fleet(url: str, password: str | None, key: str) -> Callable[[Any], Abstract
             def leak(self, current_timestamp: int | None = None) -> int:
                 try:
                     self.sync_clock()
-                    # The log goes two windows after the last process that used it.
-                    self.redis.pexpire(self.bucket_key, 2 * self.rates[0].interval)
+                    # The log goes two windows (at least 30 s) after the last process that used it:
+                    # every process renews this each time pyrate-limiter cleans (every 10 s).
+                    self.redis.pexpire(self.bucket_key, max(2 * self.rates[0].interval, 30_000))
                     leaked: Any = super().leak(self.now())
                     return int(leaked)
                 except (OSError, redis.RedisError):
