@@ -203,7 +203,7 @@ class ContactKind:
 
     def to_api(self, props: dict[str, Any]) -> dict[str, Any]:
         """The full POST/PUT body for ``props`` (PUT is a full replace: every field is sent)."""
-        return {api: props[prop] for prop, api in self.fields}
+        return {api: props.get(prop) for prop, api in self.fields}
 
     def from_api(self, contact: dict[str, Any]) -> dict[str, Any]:
         """Python-named properties (without ``user_id``/``adopt``) of a contact object from ilert."""
