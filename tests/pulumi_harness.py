@@ -175,9 +175,11 @@ def changes_summary(result: Result) -> str:
     return result.output[-2000:]
 
 
-def contact_program(contacts: list[dict[str, Any]], exports: bool = True) -> str:
-    """A program declaring the given contacts (dicts with kind 'email'/'phone', name and args)."""
-    lines = ["import pulumi", "from pulumi_ilert_contacts import ContactEmail, ContactPhoneNumber", ""]
+def contact_program(contacts: list[dict[str, Any]], exports: bool = True, native: bool = False) -> str:
+    """A program declaring the given contacts (dicts with kind 'email'/'phone', name and args): the
+    dynamic resources, or with ``native`` the plugin's (``pulumi_ilert_contacts.native``)."""
+    module = "pulumi_ilert_contacts.native" if native else "pulumi_ilert_contacts"
+    lines = ["import pulumi", f"from {module} import ContactEmail, ContactPhoneNumber", ""]
     for c in contacts:
         cls = "ContactEmail" if c["kind"] == "email" else "ContactPhoneNumber"
         args = ", ".join(f"{k}={v!r}" for k, v in c["args"].items())

@@ -11,7 +11,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fault_harness import Contact, EmulatorFor, NewStack, Template, copy_stack, stack_in, write_roster
+from fault_harness import (
+    NAMESPACE,
+    PLUGIN_DIR,
+    Contact,
+    EmulatorFor,
+    NewStack,
+    Template,
+    copy_stack,
+    stack_in,
+    write_roster,
+)
 from pulumi_fixtures import TOKEN
 from pulumi_harness import Stack
 from pulumi_ilert_contacts.emulator import EmulatorServer
@@ -28,6 +38,18 @@ def stack_template(tmp_path_factory: pytest.TempPathFactory, pulumi_home: Path) 
     stack = stack_in(root, pulumi_home)
     stack.write_program("import pulumi\n", project="reliability")
     stack.init(PLACEHOLDER_ENDPOINT, TOKEN)
+    return Template(root, PLACEHOLDER_ENDPOINT)
+
+
+@pytest.fixture(scope="session")
+def plugin_stack_template(tmp_path_factory: pytest.TempPathFactory, pulumi_home: Path) -> Template:
+    """The same for the plugin's resources: ``ilert-contacts:*`` config, the plugin named in
+    ``Pulumi.yaml``."""
+    root = tmp_path_factory.mktemp("plugin-stack-template")
+    (root / "backend").mkdir()
+    stack = stack_in(root, pulumi_home)
+    stack.write_program("import pulumi\n", project="reliability", plugin_dir=PLUGIN_DIR)
+    stack.init(PLACEHOLDER_ENDPOINT, TOKEN, namespace=NAMESPACE["plugin"])
     return Template(root, PLACEHOLDER_ENDPOINT)
 
 

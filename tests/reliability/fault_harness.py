@@ -25,10 +25,18 @@ from typing import Any
 
 from pulumi_fixtures import TOKEN
 from pulumi_harness import Result, Stack, base_env, contact_program
+from pulumi_ilert_contacts.core.kinds import KIND_BY_TYPE, camel_name
 from pulumi_ilert_contacts.emulator import EmulatorAdmin, EmulatorServer
 
 Contact = dict[str, Any]
 """One declared contact, as ``pulumi_harness.contact_program`` takes it: kind, name, args."""
+
+FACES = ("dynamic", "plugin")
+"""Which resources a stack declares: the dynamic ones, or the plugin's (``pulumi_ilert_contacts.native``)."""
+NAMESPACE = {"dynamic": "ilert", "plugin": "ilert-contacts"}
+"""The stack config namespace of each face's account (``<namespace>:apiToken``, ``:endpoint``)."""
+PLUGIN_DIR = Path(sys.executable).parent
+"""Where ``pip install`` put ``pulumi-resource-ilert-contacts``, named in a plugin stack's ``Pulumi.yaml``."""
 
 
 @dataclass(frozen=True)
@@ -116,9 +124,14 @@ def roster(
     return contacts
 
 
-def write_roster(stack: Stack, contacts: list[Contact]) -> None:
-    """(Re)write the stack's program to declare exactly ``contacts``."""
-    stack.write_program(contact_program(contacts, exports=False), project="reliability")
+def write_roster(stack: Stack, contacts: list[Contact], face: str = "dynamic") -> None:
+    """(Re)write the stack's program to declare exactly ``contacts``, as ``face``'s resources."""
+    native = face == "plugin"
+    stack.write_program(
+        contact_program(contacts, exports=False, native=native),
+        project="reliability",
+        plugin_dir=PLUGIN_DIR if native else None,
+    )
 
 
 def login_email(user_id: str) -> str:
@@ -191,7 +204,8 @@ def check_convergence(admin: EmulatorAdmin, stack: Stack, declared: list[Contact
             in_ilert.append((key, dict(contact)))
 
     dep = deployment(stack)
-    state = [r for r in dep.get("resources") or [] if ":dynamic/ilert:" in r["type"]]
+    # Either face's contacts: the plugin's record schema names (regionCode), the dynamic ones Python's.
+    state = [r for r in dep.get("resources") or [] if r["type"] in KIND_BY_TYPE]
     report = Convergence(declared=len(wanted), in_ilert=len(in_ilert), in_state=len(state))
     problems = report.problems
 
@@ -228,10 +242,12 @@ def check_convergence(admin: EmulatorAdmin, stack: Stack, declared: list[Contact
             problems.append(f"state holds {name}, which the program does not declare")
             continue
         # What the provider's diff compares: the program's arguments against the state.
+        kind = KIND_BY_TYPE[resource["type"]]
+        native = resource["type"] != kind.type_token
         for where in ("inputs", "outputs"):
             recorded = resource.get(where) or {}
             for prop, value in spec["args"].items():
-                if recorded.get(prop) != value:
+                if recorded.get(camel_name(kind, prop) if native else prop) != value:
                     problems.append(f"state {name} {where}.{prop} is {recorded.get(prop)!r}, not {value!r}")
         contact_id = int(str(resource.get("id", "0:0")).split(":")[1])
         found = ilert_ids.get(contact_id)
@@ -248,6 +264,12 @@ def check_convergence(admin: EmulatorAdmin, stack: Stack, declared: list[Contact
     if pending:
         problems.append(f"{len(pending)} pending operations left in the state")
     return report
+
+
+def faces_in_state(stack: Stack) -> set[str]:
+    """Which faces' contact resources the stack's state holds (``dynamic``, ``plugin``)."""
+    types = {r["type"] for r in deployment(stack).get("resources") or [] if r["type"] in KIND_BY_TYPE}
+    return {"dynamic" if KIND_BY_TYPE[t].type_token == t else "plugin" for t in types}
 
 
 def remove_empty_attrs(stack: Stack) -> list[Path]:

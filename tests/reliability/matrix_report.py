@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,8 +64,14 @@ def without_port(message: str) -> str:
     return re.sub(r"http://127\.0\.0\.1:\d+", "http://127.0.0.1:<port>", message)
 
 
-def render(outcomes: list[CaseOutcome], fault_order: list[str], wall_seconds: float) -> str:
-    """The page: the fault x method table, then every case in detail."""
+def render(
+    outcomes: list[CaseOutcome],
+    fault_order: list[str],
+    wall_seconds: float,
+    plugin: Sequence[CaseOutcome] = (),
+) -> str:
+    """The page: the fault x method table, then every case in detail, then the rows run again
+    through the plugin."""
     by_cell = {(o.fault, o.method): o for o in outcomes}
     lines = [
         "# Reliability matrix",
@@ -97,8 +104,8 @@ def render(outcomes: list[CaseOutcome], fault_order: list[str], wall_seconds: fl
         lines.append(f"| {fault} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        f"{len(outcomes)} cases; wall time of the matrix: {wall_seconds:.0f} s "
-        "(2-core machine; each case starts its own emulator and stack).",
+        f"{len(outcomes) + len(plugin)} cases ({len(plugin)} of them through the plugin, below); wall time "
+        f"of the matrix: {wall_seconds:.0f} s (2-core machine; each case starts its own emulator and stack).",
         "",
         "## Cases in detail",
         "",
@@ -112,6 +119,20 @@ def render(outcomes: list[CaseOutcome], fault_order: list[str], wall_seconds: fl
             f"| {o.fault} | {o.method} | {o.first_run} | {o.detail or o.fault_hits} | {message} "
             f"| {o.rerun} | {o.duplicates} | {o.orphans} | {o.missing} |"
         )
+    if plugin:
+        lines += [
+            "",
+            "## Through the native plugin",
+            "",
+            "Representative rows again, through the plugin (`pulumi-resource-ilert-contacts`): the same",
+            "roster declared with `pulumi_ilert_contacts.native` in a Python program, the account in the",
+            "`ilert-contacts:*` stack config, the same engine, faults and convergence check.",
+            "",
+            "| fault | method | outcome |",
+            "|---|---|---|",
+        ]
+        for o in sorted(plugin, key=lambda o: (order.get(o.fault, 99), METHODS.index(o.method))):
+            lines.append(f"| {o.fault} | {o.method} | {o.cell} |")
     lines += [
         "",
         "Why the outcomes differ by method: the client retries 429 for every method (waiting for the",
@@ -125,6 +146,12 @@ def render(outcomes: list[CaseOutcome], fault_order: list[str], wall_seconds: fl
     return "\n".join(lines)
 
 
-def write(path: Path, outcomes: list[CaseOutcome], fault_order: list[str], wall_seconds: float) -> None:
+def write(
+    path: Path,
+    outcomes: list[CaseOutcome],
+    fault_order: list[str],
+    wall_seconds: float,
+    plugin: Sequence[CaseOutcome] = (),
+) -> None:
     """Write the page."""
-    path.write_text(render(outcomes, fault_order, wall_seconds))
+    path.write_text(render(outcomes, fault_order, wall_seconds, plugin))

@@ -7,6 +7,11 @@ Each case has its own emulator and its own stack, so the cases run a few at a ti
 command mostly waits on process start-up, on retries and on the emulator's injected delays); each
 test then reports its case. When every case ran, docs/reliability-matrix.md is written from the
 outcomes.
+
+The matrix runs through the dynamic resources; representative rows (``PLUGIN_CASES``: each fault
+once, at the method where it matters most, and the emulator restart) run again through the native
+plugin, a Python program of ``pulumi_ilert_contacts.native`` through the same engine. The whole
+matrix through the plugin would add about as much again (~3 min) for the same core code paths.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from fault_harness import (
     check_convergence,
     completed,
     copy_stack,
+    faces_in_state,
     roster,
     wait_for,
     write_roster,
@@ -100,6 +106,24 @@ RESTART_METHODS = ("POST", "PUT", "DELETE")
 FAULT_CASES = {f"{m}-{f.key}": (f, m) for f in FAULTS for m in METHODS}
 RESTART_CASES = {f"restart-{m}": m for m in RESTART_METHODS}
 FAULT_ORDER = [f.label for f in FAULTS] + [RESTART_LABEL]
+PLUGIN_CASES = (
+    "POST-lost",  # a lost create answer: the look-up by target, no duplicate
+    "POST-500",  # a create that fails after its attempts, named; the re-run creates the rest
+    "PUT-reset",  # a dropped connection absorbed by the retries of an idempotent request
+    "DELETE-503",
+    "GET-slow",  # timeouts outlasting the retries of a refresh
+    "GET-429",  # a 429 burst into the next window
+    "restart-POST",  # the emulator killed mid-create
+)
+"""The cases that also run through the plugin (as ``plugin-<case>``)."""
+PLUGIN = "plugin-"
+
+
+def case_of(case_id: str) -> tuple[str, str]:
+    """(face, case) of a test's case id: ``plugin-POST-lost`` is the plugin's ``POST-lost``."""
+    if case_id.startswith(PLUGIN):
+        return "plugin", case_id.removeprefix(PLUGIN)
+    return "dynamic", case_id
 
 
 # -- what a case does ---------------------------------------------------------------------------------
@@ -150,17 +174,18 @@ def rerun(stack: Stack, admin: EmulatorAdmin, method: str) -> tuple[str, Converg
 
 @dataclass
 class Workspace:
-    """Where a case makes its stack and emulator state."""
+    """Where a case makes its stack and emulator state, and which face's resources it declares."""
 
     root: Path
     pulumi_home: Path
     empty: Template
     deployed: Template
+    face: str = "dynamic"
 
     def stack(self, endpoint: str, method: str) -> Stack:
         template = self.empty if method == "POST" else self.deployed
         stack = copy_stack(template, self.root / "stack", endpoint, self.pulumi_home)
-        write_roster(stack, desired(method))
+        write_roster(stack, desired(method), self.face)
         return stack
 
     def db(self, method: str) -> Path | None:
@@ -199,6 +224,7 @@ def run_fault_case(fault: Fault, method: str, ws: Workspace) -> CaseOutcome:
             assert first.code == 0, f"expected the retries to absorb the fault:\n{first}"
 
         command, report = rerun(stack, admin, method)
+        assert faces_in_state(stack) == {ws.face}
         assert_no_token(stack)
     return CaseOutcome(
         fault=fault.label, method=method, first_run="failed" if first.code else "succeeded",
@@ -233,6 +259,7 @@ def run_restart_case(method: str, ws: Workspace) -> CaseOutcome:
         if code != 0:
             assert_clear_failure(output)
         command, report = rerun(stack, admin, method)
+        assert faces_in_state(stack) == {ws.face}
         assert_no_token(stack)
     finally:
         ilert.stop()
@@ -256,20 +283,32 @@ class CaseResult:
     error: str | None = None
 
 
-@pytest.fixture(scope="module")
-def deployed(
-    tmp_path_factory: pytest.TempPathFactory, pulumi_home: Path, stack_template: Template
-) -> Template:
-    """The roster deployed once, cleanly: where every PUT, DELETE and GET case starts (each with its
-    own copy of the stack and of the emulator's state file)."""
-    root = tmp_path_factory.mktemp("deployed")
+def deploy(root: Path, pulumi_home: Path, empty: Template, face: str) -> Template:
+    """The roster deployed once, cleanly, as ``face``'s resources: where every PUT, DELETE and GET
+    case of that face starts (each with its own copy of the stack and of the emulator's state file)."""
     db = root / "ilert.db"
     with EmulatorServer(token=TOKEN, users=USERS, db=db) as emulator:
-        stack = copy_stack(stack_template, root / "stack", emulator.url, pulumi_home)
-        write_roster(stack, roster(USERS))
+        stack = copy_stack(empty, root / "stack", emulator.url, pulumi_home)
+        write_roster(stack, roster(USERS), face)
         stack.up()
         assert check_convergence(emulator.admin, stack, roster(USERS)).converged
         return Template(root / "stack", emulator.url, db)
+
+
+@dataclass
+class Templates:
+    """Each face's empty stack and deployed roster; a face's are made on first use."""
+
+    tmp: pytest.TempPathFactory
+    pulumi_home: Path
+    empty: dict[str, Template]
+    _deployed: dict[str, Template] = field(default_factory=dict)
+
+    def deployed(self, face: str) -> Template:
+        if face not in self._deployed:
+            root = self.tmp.mktemp(f"deployed-{face}")
+            self._deployed[face] = deploy(root, self.pulumi_home, self.empty[face], face)
+        return self._deployed[face]
 
 
 def _selected(request: pytest.FixtureRequest) -> list[str]:
@@ -288,11 +327,23 @@ def matrix(
     tmp_path_factory: pytest.TempPathFactory,
     pulumi_home: Path,
     stack_template: Template,
-    deployed: Template,
+    plugin_stack_template: Template,
 ) -> dict[str, CaseResult]:
     """Run the selected cases, ``WORKERS`` at a time, longest first; write the page if all ran."""
-    def job(case: str) -> Callable[[], CaseOutcome]:
-        ws = Workspace(tmp_path_factory.mktemp(case), pulumi_home, stack_template, deployed)
+    selected = _selected(request)
+    templates = Templates(
+        tmp_path_factory, pulumi_home, {"dynamic": stack_template, "plugin": plugin_stack_template}
+    )
+    # The deployed rosters first, one per face the selected cases need beyond creates, in parallel.
+    needed = {case_of(c)[0] for c in selected if not case_of(c)[1].startswith("POST")}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(templates.deployed, sorted(needed)))
+
+    def job(case_id: str) -> Callable[[], CaseOutcome]:
+        face, case = case_of(case_id)
+        method = RESTART_CASES.get(case) or FAULT_CASES[case][1]
+        deployed = templates.deployed(face) if method != "POST" else templates.empty[face]
+        ws = Workspace(tmp_path_factory.mktemp(case_id), pulumi_home, templates.empty[face], deployed, face)
         if case in RESTART_CASES:
             return lambda: run_restart_case(RESTART_CASES[case], ws)
         fault, method = FAULT_CASES[case]
@@ -307,19 +358,23 @@ def matrix(
             return CaseResult(outcome, "did not converge:\n  " + "\n  ".join(outcome.problems))
         return CaseResult(outcome)
 
-    def quick(case: str) -> bool:
+    def quick(case_id: str) -> bool:
+        case = case_of(case_id)[1]
         return not case.endswith(("429", "slow")) and case not in RESTART_CASES
 
-    slow_first = sorted(_selected(request), key=quick)
+    slow_first = sorted(selected, key=quick)
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         futures = {case: pool.submit(attempt, job(case)) for case in slow_first}
         results = {case: future.result() for case, future in futures.items()}
     wall = time.monotonic() - started
-    outcomes = [r.outcome for r in results.values() if r.outcome is not None]
-    if set(results) == set(FAULT_CASES) | set(RESTART_CASES) and len(outcomes) == len(results):
+    outcomes = {case: r.outcome for case, r in results.items() if r.outcome is not None}
+    every = set(FAULT_CASES) | set(RESTART_CASES) | {PLUGIN + case for case in PLUGIN_CASES}
+    if set(results) == every and len(outcomes) == len(results):
         (REPO / "docs").mkdir(exist_ok=True)
-        write(REPO / "docs" / "reliability-matrix.md", outcomes, FAULT_ORDER, wall)
+        dynamic = [o for case, o in outcomes.items() if case_of(case)[0] == "dynamic"]
+        plugin = [o for case, o in outcomes.items() if case_of(case)[0] == "plugin"]
+        write(REPO / "docs" / "reliability-matrix.md", dynamic, FAULT_ORDER, wall, plugin)
     return results
 
 
@@ -337,5 +392,10 @@ def test_fault_then_rerun_converges_without_duplicates_or_orphans(
 
 @pytest.mark.parametrize("case", list(RESTART_CASES))
 def test_emulator_killed_and_restarted_mid_up_converges(case: str, matrix: dict[str, CaseResult]) -> None:
+    report(matrix[case])
+
+
+@pytest.mark.parametrize("case", [PLUGIN + case for case in PLUGIN_CASES])
+def test_through_the_plugin_the_fault_then_rerun_converges(case: str, matrix: dict[str, CaseResult]) -> None:
     report(matrix[case])
 
