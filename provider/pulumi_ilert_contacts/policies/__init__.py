@@ -30,6 +30,7 @@ The package, by concern:
 A new policy is a validator in one of the rule modules and a row in :data:`catalogue.POLICIES`.
 """
 
+from ..core.kinds import KIND_BY_TYPE
 from .catalogue import (
     CONTACT_STATUS,
     DEFAULT_ENFORCEMENT,
@@ -44,7 +45,7 @@ from .catalogue import (
     PolicySpec,
     all_policies,
 )
-from .reading import FACES, KIND_BY_TYPE, Face, StackContact, stack_contacts
+from .reading import FACES, Face, StackContact, stack_contacts
 from .resource_rules import (
     validate_email_allowed_domains,
     validate_phone_allowed_regions,

@@ -15,7 +15,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, ResourceValidationArgs
 from pulumi_policy.proxy import UnknownValueError
 
-from ..core.kinds import EMAIL, PHONE, ContactKind, camel_name, resource_token
+from ..core.kinds import KINDS, PHONE, ContactKind, camel_name, resource_token
 from ..core.validation import UNKNOWN, check_contact, is_unknown, python_naming
 
 
@@ -44,13 +44,11 @@ class Face:
 
 FACES: dict[str, Face] = {
     face.type_token: face
-    for kind in (EMAIL, PHONE)
+    for kind in KINDS
     for face in (Face(kind, kind.type_token, False), Face(kind, resource_token(kind), True))
 }
-"""The resources the policies look at, by Pulumi type token: each kind's dynamic and native face."""
-
-KIND_BY_TYPE: dict[str, ContactKind] = {token: face.kind for token, face in FACES.items()}
-"""The contact kind of each type token the policies look at."""
+"""The resources the policies look at, by Pulumi type token: each kind's dynamic and native face
+(the type tokens of the core's table, ``core.kinds.KIND_BY_TYPE``)."""
 
 NOT_KNOWN = object()
 """What :func:`read` returns for a value the engine does not know yet."""
