@@ -29,9 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import workload
-from measure import EmulatorProcess
-from pulumi_harness import pulumi_binary
-from scenarios import (
+from bench_harness import (
     UP,
     Context,
     emulator_for,
@@ -45,6 +43,8 @@ from scenarios import (
     rotated,
     run_counted,
 )
+from measure import EmulatorProcess
+from pulumi_harness import pulumi_binary
 
 VARIANTS = ("floor", "http", "plugin")
 LABELS = {"floor": "floor", "http": "dynamic", "plugin": "plugin"}
