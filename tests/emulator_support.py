@@ -5,10 +5,30 @@ a person in the ilert UI (the API, with the account's token), or a test reading 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, Literal
 
+import pytest
 import requests
 from pulumi_ilert_contacts.emulator import EmulatorAdmin, EmulatorServer
+
+
+def emulator_fixture(
+    token: str, users: Iterable[int | str], scope: Literal["function", "module", "session"] = "function"
+) -> Any:
+    """The ``emulator`` fixture of a suite: a real emulator on a free loopback port accepting
+    ``token``, ``users`` seeded (each with its login email contact), stopped after its ``scope``.
+
+    In a conftest or a test module: ``emulator = emulator_fixture(TOKEN, [1234])``.
+    """
+    user_ids = [int(user) for user in users]
+
+    @pytest.fixture(scope=scope, name="emulator")
+    def emulator() -> Iterator[EmulatorServer]:
+        with EmulatorServer(token=token, users=user_ids) as server:
+            yield server
+
+    return emulator
 
 
 def api_call(

@@ -4,10 +4,11 @@ and Pulumi stacks on a local backend. Registered by tests/conftest.py as a plugi
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from emulator_support import emulator_fixture
 from pulumi_harness import REPO, Stack, base_env, pulumi_binary
 from pulumi_ilert_contacts.emulator import EmulatorServer
 
@@ -22,10 +23,8 @@ def pulumi_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pulumi-home")
 
 
-@pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(token=TOKEN, users=USERS) as server:
-        yield server
+emulator = emulator_fixture(TOKEN, USERS)
+"""An emulator per test, users 1001-1003 seeded."""
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ client, and an API client whose every response is checked against the OpenAPI sp
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from emulator_support import emulator_fixture
 from pulumi_ilert_contacts.emulator import EmulatorAdmin, EmulatorServer
 
 from .helpers import OTHER_USER, SPEC_PATH, TOKEN, USER, Api, SpecValidator
@@ -24,10 +24,7 @@ def validator(spec: dict[str, Any]) -> SpecValidator:
     return SpecValidator(spec)
 
 
-@pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(token=TOKEN, users=[USER, OTHER_USER]) as server:
-        yield server
+emulator = emulator_fixture(TOKEN, [USER, OTHER_USER])
 
 
 @pytest.fixture

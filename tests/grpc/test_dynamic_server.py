@@ -16,7 +16,7 @@ from typing import Any
 
 import grpc
 import pytest
-from emulator_support import fresh_admin
+from emulator_support import emulator_fixture, fresh_admin
 from google.protobuf import json_format, struct_pb2
 from plugin_process import read_port, struct
 from pulumi.dynamic.dynamic import serialize_provider
@@ -72,13 +72,7 @@ def configure(server: DynamicProviderServer, emulator: EmulatorServer) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(token=TOKEN, users=[int(USER)]).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+emulator = emulator_fixture(TOKEN, [USER], scope="module")
 
 
 @pytest.fixture

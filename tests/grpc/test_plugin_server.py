@@ -20,7 +20,7 @@ from typing import Any
 
 import grpc
 import pytest
-from emulator_support import fresh_admin
+from emulator_support import emulator_fixture, fresh_admin
 from google.protobuf import empty_pb2, struct_pb2
 from plugin_process import read_port, struct
 from pulumi.provider.experimental.property_value import PropertyValue
@@ -102,13 +102,7 @@ def failure(caught: pytest.ExceptionInfo[grpc.RpcError]) -> str:
     return str(details)
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(token=TOKEN, users=[int(USER)]).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+emulator = emulator_fixture(TOKEN, [USER], scope="module")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from emulator_support import emulator_fixture
 from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider
 from pulumi_ilert_contacts.core import client, config
 from pulumi_ilert_contacts.core.directory import DIRECTORY
@@ -55,14 +56,8 @@ def clean_process(
     forget_process_state()
 
 
-@pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
-    """A fresh emulator with users 1234 and 5678 (each with a login email contact)."""
-    server = EmulatorServer(token=TOKEN, users=[int(USER), int(OTHER_USER)]).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+emulator = emulator_fixture(TOKEN, [USER, OTHER_USER])
+"""A fresh emulator per test with users 1234 and 5678 (each with a login email contact)."""
 
 
 @pytest.fixture

@@ -259,6 +259,7 @@ def test_lost_create_answer_makes_no_duplicate(face: Face, admin: EmulatorAdmin)
     assert [c["id"] for c in emails_of(admin, USER) if c["target"] == JANE["target"]] == [
         created.outs["contact_id"]
     ]
+    assert created.id == f"{USER}:{created.outs['contact_id']}"
     assert admin.request_counts()["POST"] == 1
 
 
@@ -283,6 +284,8 @@ def test_500_on_create_makes_no_duplicate(face: Face, admin: EmulatorAdmin) -> N
     assert [c["id"] for c in emails_of(admin, USER) if c["target"] == JANE["target"]] == [
         created.outs["contact_id"]
     ]
+    # The POST was not resent blindly: the contact was looked up first.
+    assert methods(admin) == [("POST", 500), ("GET", 200), ("POST", 201)]
 
 
 def test_create_whose_answer_and_look_up_both_fail_reports_the_create(
