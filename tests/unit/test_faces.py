@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from emulator_support import api_call, emails_of, phones_of
+from emulator_support import api_call, api_post, emails_of, phones_of
 from pulumi_ilert_contacts import IlertError, IlertNotFoundError, IlertValidationError
 from pulumi_ilert_contacts.core.directory import DIRECTORY
-from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE
+from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE, ContactKind
 from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
@@ -372,24 +372,75 @@ def test_get_reads_every_output_of_the_contact_and_plans_no_change(face: Face, a
     assert face.diff(EMAIL, id_, got.outs, checked(face, EMAIL, got.inputs)).changes is False
 
 
-def test_get_of_a_contact_ilert_does_not_have_fails_naming_it(face: Face) -> None:
+@pytest.mark.parametrize(
+    ("kind", "id_", "user", "contact"),
+    [
+        (EMAIL, f"{USER}:99999", USER, 99999),  # no such contact
+        (EMAIL, "999:1", "999", 1),  # no such user
+        (PHONE, f"{USER}:1", USER, 1),  # contact 1 is the user's login email, not a phone
+    ],
+)
+def test_get_of_a_contact_ilert_does_not_have_fails_naming_it(
+    face: Face, kind: ContactKind, id_: str, user: str, contact: int
+) -> None:
     with pytest.raises(IlertNotFoundError) as caught:
-        face.get(PHONE, f"{USER}:424242")
+        face.get(kind, id_)
 
-    assert str(caught.value).startswith(
-        f"Unable to read ContactPhoneNumber '{USER}:424242': ilert has no phone number contact 424242 "
-        f"for user {USER}"
+    assert str(caught.value) == (
+        f"Unable to read {kind.resource} {id_!r}: ilert has no {kind.label} {contact} "
+        f"for user {user} (the user or the contact does not exist, or the API key may not see it); "
+        "give the id of an existing contact, '<user_id>:<contact_id>', e.g. '1001:17'"
     )
 
 
-def test_get_of_a_malformed_id_says_what_an_id_looks_like_before_any_request(
-    face: Face, admin: EmulatorAdmin
-) -> None:
+def test_get_of_a_malformed_id_names_it_before_any_request(face: Face, admin: EmulatorAdmin) -> None:
     with pytest.raises(IlertError) as caught:
-        face.get(EMAIL, "17")
+        face.get(PHONE, "17")
 
-    assert "'<user_id>:<contact_id>'" in str(caught.value)
+    assert str(caught.value) == (
+        "Unable to read ContactPhoneNumber '17': malformed ilert contact id '17': "
+        "expected '<user_id>:<contact_id>', e.g. '1001:17'"
+    )
     assert admin.requests()["total"] == 0
+
+
+def test_get_of_a_spelling_check_normalises_reads_it_normalised_and_plans_no_change(
+    face: Face, emulator: EmulatorServer, admin: EmulatorAdmin
+) -> None:
+    # ilert holds an upper-case domain; the imported state must hold what check() makes of it, or
+    # the program written for the contact would plan an update and the first `up` would PUT.
+    contact = api_post(emulator, TOKEN, USER, "emails", {"target": "Oncall@Example.COM"})
+
+    got = face.get(EMAIL, f"{USER}:{contact['id']}")
+
+    assert got.inputs == {"user_id": USER, "target": "Oncall@example.com", "adopt": False}
+    assert got.outs["target"] == "Oncall@example.com"
+    declared = checked(face, EMAIL, {"user_id": USER, "target": "Oncall@example.com"})
+    assert face.diff(EMAIL, got.id, got.outs, declared).changes is False
+    assert admin.request_counts().get("PUT", 0) == 0
+
+
+def test_get_of_a_value_that_fails_validation_keeps_it_as_ilert_holds_it(
+    face: Face, emulator: EmulatorServer
+) -> None:
+    contact = api_post(emulator, TOKEN, USER, "emails", {"target": "pager@localhost"})
+
+    got = face.get(EMAIL, f"{USER}:{contact['id']}")
+
+    assert got.inputs is not None
+    assert got.inputs["target"] == got.outs["target"] == "pager@localhost"
+
+
+def test_refresh_of_a_contact_gone_from_ilert_drops_it(face: Face) -> None:
+    state = {
+        "user_id": USER,
+        "target": "gone@example.com",
+        "adopt": False,
+        "contact_id": 99999,
+        "status": "OK",
+    }
+
+    assert face.read(EMAIL, f"{USER}:99999", state).id == ""
 
 
 def test_read_of_a_contact_of_an_unknown_user_returns_empty_id(face: Face) -> None:
