@@ -31,10 +31,18 @@ def emulator_fixture(
     return emulator
 
 
+def api_request(emulator: EmulatorServer, method: str, path: str, **kwargs: Any) -> requests.Response:
+    """One API request (``path`` below ``/api``) with the emulator's own token, as a person in the
+    ilert UI would change ilert behind Pulumi's back; the response, whatever its status."""
+    headers = {"Authorization": f"Bearer {emulator.token}"}
+    return requests.request(method, f"{emulator.api_url}{path}", headers=headers, timeout=10, **kwargs)
+
+
 def api_call(
     emulator: EmulatorServer, token: str, method: str, path: str, body: dict[str, Any] | None = None
 ) -> Any:
-    """One API request (``path`` below ``/api``), as another process would send it; its JSON answer."""
+    """One API request (``path`` below ``/api``) with ``token``, as another process would send it;
+    its JSON answer (an error status raises)."""
     response = requests.request(
         method,
         f"{emulator.api_url}{path}",
@@ -53,6 +61,11 @@ def api_post(
     the ilert UI would; the contact as the API answers it."""
     result: dict[str, Any] = api_call(emulator, token, "POST", f"/users/{user_id}/contacts/{kind}", body)
     return result
+
+
+def login_email(user_id: int | str) -> str:
+    """The login email contact the emulator seeds for every user (ilert creates one per user)."""
+    return f"user{user_id}@example.com"
 
 
 def emails_of(admin: EmulatorAdmin, user_id: str) -> list[dict[str, Any]]:

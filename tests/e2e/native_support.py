@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import requests
+from emulator_support import login_email
 from pulumi_fixtures import TOKEN
 from pulumi_harness import Stack, base_env
 from pulumi_ilert_contacts.emulator import EmulatorServer
@@ -86,11 +86,6 @@ def _init(stack: Stack, emulator: EmulatorServer | None, token: str, config: dic
         stack.run("config", "set", key, value)
 
 
-def login_email(user: int | str) -> str:
-    """The login email the emulator seeds for every user (ilert creates one per user)."""
-    return f"user{user}@example.com"
-
-
 def non_login(emulator: EmulatorServer) -> dict[str, list[dict[str, Any]]]:
     """The emulator's contacts without the login emails every user starts with."""
     contacts = emulator.admin.contacts()
@@ -108,8 +103,3 @@ def writes(emulator: EmulatorServer) -> dict[str, int]:
 
 NO_WRITES = {"POST": 0, "PUT": 0, "DELETE": 0}
 
-
-def api(emulator: EmulatorServer, method: str, path: str, **kwargs: Any) -> requests.Response:
-    """Change ilert behind Pulumi's back, as a person in the ilert UI would."""
-    headers = {"Authorization": f"Bearer {emulator.token}"}
-    return requests.request(method, f"{emulator.api_url}{path}", headers=headers, timeout=10, **kwargs)

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import requests
+from emulator_support import api_request
 from pulumi_fixtures import TOKEN
 from pulumi_harness import Stack
 from pulumi_ilert_contacts.emulator import EmulatorServer
@@ -36,12 +36,6 @@ def non_login(emulator: EmulatorServer) -> dict[str, list[dict[str, Any]]]:
         "emails": [c for c in contacts["emails"] if c["target"] != f"user{c['user_id']}@example.com"],
         "phone_numbers": contacts["phone_numbers"],
     }
-
-
-def api(emulator: EmulatorServer, method: str, path: str, **kwargs: Any) -> requests.Response:
-    """Change ilert behind Pulumi's back, as a person in the ilert UI would."""
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-    return requests.request(method, f"{emulator.url}/api{path}", headers=headers, timeout=10, **kwargs)
 
 
 def test_up_creates_exactly_the_declared_contacts(
@@ -115,7 +109,7 @@ def test_refresh_drops_a_contact_deleted_outside_and_up_recreates_it(
     stack = make_stack(PROGRAM)
     stack.up()
     old_id = stack.outputs()["email_contact_id"]
-    assert api(emulator, "DELETE", f"/users/1001/contacts/emails/{old_id}").status_code == 204
+    assert api_request(emulator, "DELETE", f"/users/1001/contacts/emails/{old_id}").status_code == 204
 
     stack.refresh()
     assert "jane-email" not in [r["urn"].rsplit("::", 1)[-1] for r in stack.contact_resources()]
@@ -134,7 +128,7 @@ def test_refresh_shows_an_outside_change_and_up_restores_the_program(
     stack.up()
     phone_id = int(stack.outputs()["phone_id"].split(":")[1])
     changed = {"target": "+4917612345678", "regionCode": "DE", "primary": False}
-    assert api(emulator, "PUT", f"/users/1001/contacts/phone-numbers/{phone_id}", json=changed).ok
+    assert api_request(emulator, "PUT", f"/users/1001/contacts/phone-numbers/{phone_id}", json=changed).ok
 
     refresh = stack.refresh()
     assert "+4917612345678" in refresh.output or "update" in refresh.output
@@ -161,7 +155,7 @@ def test_destroy_removes_the_stack_contacts_and_nothing_else(
 ) -> None:
     stack = make_stack(PROGRAM)
     stack.up()
-    api(emulator, "POST", "/users/1001/contacts/emails", json={"target": "kept@example.com"})
+    api_request(emulator, "POST", "/users/1001/contacts/emails", json={"target": "kept@example.com"})
 
     stack.destroy()
 

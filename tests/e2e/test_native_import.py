@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 import yaml
+from emulator_support import api_request
 from native_support import (
     EMAIL,
     NO_WRITES,
     PHONE,
-    api,
     python_stack,
     write_python,
     write_yaml,
@@ -36,10 +36,10 @@ def emulator() -> Iterator[EmulatorServer]:
 
 def entered_in_ilert(emulator: EmulatorServer, user: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """An email and a primary phone number a person added to ``user`` in the ilert UI."""
-    email = api(
+    email = api_request(
         emulator, "POST", f"/users/{user}/contacts/emails", json={"target": f"oncall.{user}@example.com"}
     )
-    phone = api(
+    phone = api_request(
         emulator, "POST", f"/users/{user}/contacts/phone-numbers",
         json={"target": "+4915123456789", "regionCode": "DE", "primary": True},
     )

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from emulator_support import api_request
 from native_support import (
     EMAIL,
     NO_WRITES,
     PHONE,
-    api,
     login_email,
     non_login,
     python_stack,
@@ -134,7 +134,7 @@ def test_functions_find_the_login_email_and_a_phone_number_of_a_user(
     scratch: Stack, emulator: EmulatorServer
 ) -> None:
     [login] = [c for c in emulator.admin.contacts()["emails"] if c["target"] == login_email(1002)]
-    phone = api(
+    phone = api_request(
         emulator, "POST", "/users/1002/contacts/phone-numbers",
         json={"target": "+4915123456789", "regionCode": "DE", "primary": False},
     ).json()

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from emulator_support import api_request
 from native_support import (
     EMAIL,
     NO_WRITES,
     PHONE,
-    api,
     login_email,
     non_login,
     write_yaml,
@@ -148,7 +148,7 @@ def test_refresh_drops_a_contact_deleted_outside_and_up_recreates_it(
     quickstart: Stack, emulator: EmulatorServer
 ) -> None:
     old_id = quickstart.outputs()["emailContactId"]
-    assert api(emulator, "DELETE", f"/users/1002/contacts/emails/{old_id}").status_code == 204
+    assert api_request(emulator, "DELETE", f"/users/1002/contacts/emails/{old_id}").status_code == 204
 
     quickstart.refresh()
     assert [r["type"] for r in quickstart.native_resources()] == [PHONE]
@@ -167,7 +167,7 @@ def test_refresh_shows_an_outside_change_and_up_restores_the_program(
 ) -> None:
     phone_id = quickstart.outputs()["phoneContactId"]
     changed = {"target": "+4917612345678", "regionCode": "DE", "primary": False}
-    assert api(emulator, "PUT", f"/users/1002/contacts/phone-numbers/{phone_id}", json=changed).ok
+    assert api_request(emulator, "PUT", f"/users/1002/contacts/phone-numbers/{phone_id}", json=changed).ok
 
     refresh = quickstart.refresh()
     assert "jane-mobile" in refresh.output and "~ 1 updated" in refresh.output, refresh
@@ -187,7 +187,8 @@ def test_refresh_shows_an_outside_change_and_up_restores_the_program(
 def test_destroy_removes_the_stack_contacts_and_nothing_else(
     quickstart: Stack, emulator: EmulatorServer
 ) -> None:
-    assert api(emulator, "POST", "/users/1002/contacts/emails", json={"target": "kept@example.com"}).ok
+    kept = {"target": "kept@example.com"}
+    assert api_request(emulator, "POST", "/users/1002/contacts/emails", json=kept).ok
     emulator.admin.reset_requests()
 
     quickstart.destroy()
@@ -257,7 +258,7 @@ def test_functions_find_the_login_email_and_a_phone_number_of_a_user(
     scratch: Stack, emulator: EmulatorServer
 ) -> None:
     [login] = [c for c in emulator.admin.contacts()["emails"] if c["target"] == login_email(1003)]
-    phone = api(
+    phone = api_request(
         emulator, "POST", "/users/1003/contacts/phone-numbers",
         json={"target": "+4915123456789", "regionCode": "DE", "primary": True},
     ).json()

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emulator_support import login_email
 from pulumi_fixtures import TOKEN
 from pulumi_harness import Result, Stack, base_env, contact_program
 from pulumi_ilert_contacts.core.kinds import KIND_BY_TYPE, camel_name
@@ -132,11 +133,6 @@ def write_roster(stack: Stack, contacts: list[Contact], face: str = "dynamic") -
         project="reliability",
         plugin_dir=PLUGIN_DIR if native else None,
     )
-
-
-def login_email(user_id: str) -> str:
-    """The login email contact every emulator user starts with."""
-    return f"user{user_id}@example.com"
 
 
 # -- the convergence check -----------------------------------------------------------------------
