@@ -16,7 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
-from .inventory import KINDS, LiveContact, UserContacts
+from ..core.kinds import KINDS
+from .inventory import LiveContact, UserContacts
 from .naming import ContactKey, assign_names
 
 if TYPE_CHECKING:

@@ -12,11 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.client import IlertClient
-from ..core.kinds import ADOPT, EMAIL, PHONE, USER_ID, ContactKind
+from ..core.kinds import ADOPT, KINDS, USER_ID, ContactKind
 from ..core.validation import check_contact
-
-KINDS: tuple[ContactKind, ...] = (EMAIL, PHONE)
-"""The kinds read for each user, in the order they are rendered."""
 
 
 @dataclass(frozen=True)
