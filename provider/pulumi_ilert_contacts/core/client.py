@@ -53,7 +53,7 @@ def _shared(settings: Settings | None = None) -> tuple[requests.Session, RateLim
     """
     if settings is None:
         settings = current_settings()
-    name = budget_name(settings.endpoint, settings.token)
+    name = budget_name(settings.endpoint, settings.token) + (settings.rate_store or "")
     with _session_lock:
         shared = _sessions.get(name)
         if shared is None:
@@ -62,7 +62,7 @@ def _shared(settings: Settings | None = None) -> tuple[requests.Session, RateLim
 
             from .retry import make_retry
 
-            limiter = limiter_for(settings.endpoint, settings.token)
+            limiter = limiter_for(settings.endpoint, settings.token, settings.rate_store)
             session = requests.Session()
             adapter = HTTPAdapter(
                 max_retries=make_retry(limiter), pool_connections=4, pool_maxsize=POOL_SIZE

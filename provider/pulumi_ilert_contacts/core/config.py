@@ -28,6 +28,7 @@ DEFAULT_ENDPOINT = "https://api.ilert.com"
 TOKEN_NAME = "apiToken"
 ENDPOINT_NAME = "endpoint"
 ADOPT_NAME = "adoptExisting"
+RATE_STORE_NAME = "rateStore"
 """The settings' names: stack config keys in a face's namespace, and the plugin provider's inputs."""
 DYNAMIC_NAMESPACE = "ilert"
 """The stack config namespace of the dynamic resources (``ilert:apiToken``)."""
@@ -39,6 +40,7 @@ ADOPT_KEY = f"{DYNAMIC_NAMESPACE}:{ADOPT_NAME}"
 TOKEN_ENV = "ILERT_API_TOKEN"
 ENDPOINT_ENV = "ILERT_ENDPOINT"
 ADOPT_ENV = "ILERT_ADOPT_EXISTING"
+RATE_STORE_ENV = "ILERT_RATE_STORE"
 
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The Pulumi SDK's marker of an unknown value (``validation.UNKNOWN``): an unset setting here."""
@@ -54,6 +56,9 @@ class Settings:
     endpoint: str
     token: str = field(repr=False)
     token_source: str | None = None
+    rate_store: str | None = field(default=None, repr=False)
+    """The shared rate budget's store URL from the config (``redis://...``; it may hold a password);
+    else ``ILERT_RATE_STORE``, which ``ratelimit.limiter_for`` reads."""
 
     def __reduce__(self) -> Any:
         # Refuse to be pickled: the only thing that could carry a Settings into Pulumi state is
@@ -72,6 +77,7 @@ class Resolved:
     token_source: str | None
     adopt_existing: bool
     explicit: str | None = None
+    rate_store: str | None = field(default=None, repr=False)
     """The name of the explicit provider (the plugin's) whose inputs these are, if one."""
 
     def settings(self) -> Settings:
@@ -81,7 +87,7 @@ class Resolved:
         """
         if not self.token:
             raise missing_token_error(self.how_to_set_token())
-        return Settings(normalise_endpoint(self.endpoint), self.token, self.token_source)
+        return Settings(normalise_endpoint(self.endpoint), self.token, self.token_source, self.rate_store)
 
     def how_to_set_token(self) -> str:
         """The face's own ways to set a token, for the error that there is none."""
@@ -119,6 +125,7 @@ def resolve(
     if endpoint is None:
         endpoint = environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
     adopt, _ = first(ADOPT_NAME)
+    store, _ = first(RATE_STORE_NAME)  # else ILERT_RATE_STORE, read where the budget is opened
     return Resolved(
         namespace=namespace,
         endpoint=str(endpoint),
@@ -126,6 +133,7 @@ def resolve(
         token_source=token_source,
         adopt_existing=truthy(adopt if adopt is not None else environ.get(ADOPT_ENV)),
         explicit=explicit,
+        rate_store=None if store is None else str(store),
     )
 
 
@@ -137,7 +145,8 @@ def in_namespace(raw: Any, namespace: str) -> dict[str, Any]:
     """The settings of ``namespace`` in a stack config (a ``pulumi.dynamic.Config``, or a dict of
     full keys such as ``ilert:apiToken``), by setting name."""
     get = raw.get if hasattr(raw, "get") else (lambda _key: None)
-    return {name: get(f"{namespace}:{name}") for name in (TOKEN_NAME, ENDPOINT_NAME, ADOPT_NAME)}
+    names = (TOKEN_NAME, ENDPOINT_NAME, ADOPT_NAME, RATE_STORE_NAME)
+    return {name: get(f"{namespace}:{name}") for name in names}
 
 
 _lock = threading.Lock()

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
+from .config import RATE_STORE_ENV
 from .errors import IlertConfigError
 
 if TYPE_CHECKING:
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
 RATE_LIMIT_ENV = "ILERT_RATE_LIMIT"
 RATE_WINDOW_ENV = "ILERT_RATE_WINDOW"
 RATE_DIR_ENV = "ILERT_RATE_DIR"
-RATE_STORE_ENV = "ILERT_RATE_STORE"
 RATE_STORE_PASSWORD_ENV = "ILERT_RATE_STORE_PASSWORD"
 DEFAULT_LIMIT = 120
 DEFAULT_WINDOW = 60.0
@@ -402,8 +402,8 @@ def redact_store(url: str) -> str:
         return "<a URL that cannot be parsed>"
 
 
-def check_store(url: str) -> None:
-    """Refuse a store URL this package cannot use, naming it without its password.
+def check_store(url: str, source: str = RATE_STORE_ENV) -> None:
+    """Refuse a store URL this package cannot use, naming it (without its password) and ``source``.
 
     :raises IlertConfigError: not a ``redis://`` / ``rediss://`` URL with a host, or the Redis
         driver (``pulumi-ilert-contacts[redis]``) is not installed.
@@ -416,7 +416,7 @@ def check_store(url: str) -> None:
         parts = None
     if parts is None or parts.scheme not in ("redis", "rediss") or not host:
         raise IlertConfigError(
-            f"invalid rate store {redact_store(url)!r} ({RATE_STORE_ENV}): expected a URL such as "
+            f"invalid rate store {redact_store(url)!r} ({source}): expected a URL such as "
             "redis://redis.example.com:6379/0 or rediss://..."
         )
     try:
@@ -441,13 +441,14 @@ def limiter_for(
     limit, window = limit_from_env(), window_from_env()
     if limit <= 0:
         return RateLimiter(limit, window)
+    source = "the rateStore config" if store else RATE_STORE_ENV
     store = store or os.environ.get(RATE_STORE_ENV) or None
     store_password = store_password or os.environ.get(RATE_STORE_PASSWORD_ENV) or None
     name = f"{budget_name(endpoint, token)}-{window:g}s"
     levels = []
     local_limit = limit
     if store:
-        check_store(store)
+        check_store(store, source)
         for secret in (urlsplit(store).password, store_password):
             if secret:
                 _secrets.update({secret, quote(secret, safe="")})

@@ -43,6 +43,7 @@ from ..core import config, lifecycle
 from ..core.client import IlertClient
 from ..core.errors import IlertError, IlertNotFoundError
 from ..core.kinds import ADOPT, TARGET, USER_ID, ContactKind, camel_name
+from ..core.ratelimit import check_store, redact_store
 from ..core.validation import UNKNOWN, check_contact
 from .properties import inbound, plain, to_python, to_wire
 from .schema import (
@@ -51,6 +52,7 @@ from .schema import (
     KIND_BY_FUNCTION,
     KIND_BY_RESOURCE,
     PACKAGE,
+    RATE_STORE_CONFIG,
     TOKEN_CONFIG,
     function_name,
     schema_json,
@@ -111,12 +113,22 @@ class ContactsProvider(Provider):
         token = news.get(TOKEN_CONFIG)
         if token is not None:
             news[TOKEN_CONFIG] = token.with_secret(True)
+        store = plain(news.get(RATE_STORE_CONFIG))
+        if store not in (None, "", UNKNOWN):
+            key = f"{PACKAGE}:{RATE_STORE_CONFIG}"
+            try:
+                check_store(str(store), key)
+            except IlertError as exc:
+                # No property named: the engine would print its value, password and all.
+                failures.append(CheckFailure("", f"{key}: {exc}"))
+            if redact_store(str(store)) != str(store):  # it holds a password
+                news[RATE_STORE_CONFIG] = news[RATE_STORE_CONFIG].with_secret(True)
         return CheckResponse(inputs=news, failures=failures)
 
     async def diff_config(self, request: DiffRequest) -> DiffResponse:
         """A new token or endpoint updates the provider in place; it never replaces the contacts."""
         olds, news = request.old_state, request.new_inputs
-        keys = (TOKEN_CONFIG, ENDPOINT_CONFIG, ADOPT_CONFIG)
+        keys = (TOKEN_CONFIG, ENDPOINT_CONFIG, ADOPT_CONFIG, RATE_STORE_CONFIG)
         changed = [key for key in keys if olds.get(key) != news.get(key)]
         return DiffResponse(
             changes=bool(changed),
@@ -129,7 +141,7 @@ class ContactsProvider(Provider):
         provider's (the stack config), falling back to ``ILERT_API_TOKEN`` / ``ILERT_ENDPOINT``."""
         given = {
             name: plain(request.args.get(name)) or request.variables.get(f"{PACKAGE}:config:{name}")
-            for name in (TOKEN_CONFIG, ENDPOINT_CONFIG, ADOPT_CONFIG)
+            for name in (TOKEN_CONFIG, ENDPOINT_CONFIG, ADOPT_CONFIG, RATE_STORE_CONFIG)
         }
         explicit = explicit_provider_name(getattr(request, "urn", ""))
         resolved = config.resolve(

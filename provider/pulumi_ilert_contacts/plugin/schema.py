@@ -46,6 +46,7 @@ __all__ = [
 TOKEN_CONFIG = config.TOKEN_NAME
 ENDPOINT_CONFIG = config.ENDPOINT_NAME
 ADOPT_CONFIG = config.ADOPT_NAME
+RATE_STORE_CONFIG = config.RATE_STORE_NAME
 
 
 CONFIG: dict[str, dict[str, Any]] = {
@@ -66,6 +67,12 @@ CONFIG: dict[str, dict[str, Any]] = {
         "description": "Recovery switch (or ILERT_ADOPT_EXISTING): every create takes over an existing "
         "contact with the same target, for after a `pulumi up` killed between ilert creating a contact "
         "and Pulumi recording it.",
+    },
+    RATE_STORE_CONFIG: {
+        "type": "string",
+        "description": "A Redis (redis:// or rediss://) that holds the rate budget of the API key for every "
+        "machine that names it (or ILERT_RATE_STORE; the password in the URL or ILERT_RATE_STORE_PASSWORD). "
+        "Kept secret in the state when it holds a password; never logged.",
     },
 }
 
