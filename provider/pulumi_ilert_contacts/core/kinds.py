@@ -140,6 +140,11 @@ class ContactKind:
         return tuple(p for p in self.properties if p.input)
 
     @property
+    def output_names(self) -> tuple[str, ...]:
+        """The Python names of what ilert computes (``contact_id``, ``status``; a set's contacts)."""
+        return tuple(p.name for p in self.properties if not p.input)
+
+    @property
     def input_names(self) -> tuple[str, ...]:
         """The Python names of the inputs: the API fields plus ``user_id`` and ``adopt``."""
         return tuple(p.name for p in self.inputs)
@@ -283,9 +288,128 @@ PHONE = ContactKind(
 )
 
 KINDS = (EMAIL, PHONE)
+"""The contact kinds: one API collection and one single-contact resource each."""
+
+_SET_PHONE_NUMBER = element(
+    "object",
+    Property(
+        "target",
+        "target",
+        "string",
+        "The number, international or national for the region; stored in E.164.",
+        required=True,
+    ),
+    Property(
+        "region_code",
+        "regionCode",
+        "string",
+        'The ISO 3166-1 alpha-2 region of the number, e.g. "DE".',
+        required=True,
+    ),
+    Property(
+        "primary",
+        "primary",
+        "boolean",
+        "The user's primary number (at most one in a set). Default `false`.",
+        default=False,
+    ),
+    description="One phone number of a contact set.",
+    object_type="UserContactsPhoneNumber",
+)
+_CONTACT_FIELDS = (
+    Property("contact_id", "contactId", "integer", "ilert's id of the contact."),
+    Property("status", "status", "string", "`OK`, `LOCKED` or `BLACKLISTED`."),
+)
+
+USER_CONTACTS = ContactKind(
+    resource="UserContacts",
+    path="",
+    label="contact set",
+    description="Every contact of one kind or both of an ilert user, as one authoritative resource: "
+    "after `pulumi up` the user's contacts of each managed kind are exactly the listed ones (the "
+    "login email ilert makes for every user included: a set that does not list it deletes it). "
+    "Destroying the set forgets the contacts unless `deleteOnDestroy` is true.",
+    properties=(
+        Property(
+            "user_id",
+            "userId",
+            "string",
+            "The numeric id of the ilert user whose contacts the set holds, as a string of digits. "
+            "Changing it replaces the set.",
+            required=True,
+            replaces=True,
+        ),
+        Property(
+            "emails",
+            "emails",
+            "array",
+            "The user's email addresses, compared case-insensitively. Omitted: the user's emails are "
+            "not managed; empty: the user has none.",
+            items=element("string"),
+        ),
+        Property(
+            "phone_numbers",
+            "phoneNumbers",
+            "array",
+            "The user's phone numbers, compared in E.164. Omitted: the user's numbers are not "
+            "managed; empty: the user has none.",
+            items=_SET_PHONE_NUMBER,
+        ),
+        Property(
+            "delete_on_destroy",
+            "deleteOnDestroy",
+            "boolean",
+            "Delete every listed contact when the set is destroyed (else destroy only forgets them). "
+            "Default `false`.",
+            default=False,
+        ),
+        Property(
+            "email_contacts",
+            "emailContacts",
+            "array",
+            "Each managed email contact, in the declared order: its target, contactId and status.",
+            input=False,
+            items=element(
+                "object",
+                Property("target", "target", "string", "The email address."),
+                *_CONTACT_FIELDS,
+                description="One email contact of a contact set.",
+                object_type="UserContactsEmailContact",
+            ),
+        ),
+        Property(
+            "phone_number_contacts",
+            "phoneNumberContacts",
+            "array",
+            "Each managed phone number contact, in the declared order: its fields, contactId and status.",
+            input=False,
+            items=element(
+                "object",
+                Property("target", "target", "string", "The number in E.164."),
+                Property("region_code", "regionCode", "string", "The number's region."),
+                Property("primary", "primary", "boolean", "Whether this is the user's primary number."),
+                *_CONTACT_FIELDS,
+                description="One phone number contact of a contact set.",
+                object_type="UserContactsPhoneNumberContact",
+            ),
+        ),
+    ),
+)
+"""The contact set: a third kind of resource (not an API collection: its ``path`` is empty), whose
+list properties hold contacts of the two contact kinds (``core.contact_set``)."""
+
+SETS = (USER_CONTACTS,)
+"""The set kinds."""
+RESOURCE_KINDS = (*KINDS, *SETS)
+"""Every resource of the package: the contact kinds and the set."""
 
 KIND_BY_RESOURCE = {kind.resource_token: kind for kind in KINDS}
-"""The plugin's resource type tokens."""
+"""The plugin's contact resource type tokens."""
+SET_BY_TYPE = {
+    **{kind.type_token: kind for kind in SETS},
+    **{kind.resource_token: kind for kind in SETS},
+}
+"""The set's type tokens of both faces."""
 KIND_BY_FUNCTION = {kind.function_token: kind for kind in KINDS}
 """The plugin's look-up function tokens."""
 KIND_BY_TYPE = {**{kind.type_token: kind for kind in KINDS}, **KIND_BY_RESOURCE}
@@ -337,5 +461,5 @@ def declared_props(kind: ContactKind, args: Any, overrides: dict[str, Any]) -> d
     resolves."""
     props: dict[str, Any] = {name: getattr(args, name, None) for name in kind.input_names}
     props.update({name: value for name, value in overrides.items() if value is not None})
-    props.update({name: None for name in OUTPUT_NAMES})
+    props.update({name: None for name in kind.output_names})
     return props

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from .kinds import OUTPUT_NAMES, PHONE, TARGET, USER_ID, ContactKind, Property
+from .kinds import PHONE, TARGET, USER_ID, ContactKind, Property
 
 Naming = Callable[[ContactKind, str], str]
 """How a face spells a property in messages: Python names for the dynamic resources (the
@@ -82,7 +82,7 @@ def check_contact(
     for name in sorted(news):
         if name == PROVIDER_KEY or name in allowed:
             continue
-        if name in OUTPUT_NAMES and (news[name] is None or is_unknown(news[name])):
+        if name in kind.output_names and (news[name] is None or is_unknown(news[name])):
             continue  # outputs seeded by the resource class so they resolve
         expected = ", ".join(n(name) for name in kind.input_names if name in allowed)
         fail(name, f"is not a property of {subject}; expected one of {expected}")
