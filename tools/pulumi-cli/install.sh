@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Pulumi CLI v3.259.0 and a Python language host from Go modules into
+# Builds the Pulumi CLI v3.259.0 and Python, Node.js and Go language hosts from Go modules into
 # <repo>/.tools/bin, because the Pulumi download site is not reachable here (the
 # Go module proxy, PyPI, npm and Debian are). Idempotent: a second run returns
 # at once when the installed tools are current.
@@ -10,6 +10,9 @@
 #   pulumi                          github.com/pulumi/pulumi/pkg/v3/cmd/pulumi @ v3.259.0
 #   pulumi-language-python          ./pulumi-language-python (this folder; see its main.go
 #                                   for why it is not the upstream module)
+#   pulumi-language-nodejs          ./pulumi-language-nodejs, TypeScript/JavaScript programs (same reason)
+#   pulumi-language-go              ./pulumi-language-go, Go programs (same reason); the three hosts
+#                                   share ./internal/langhost, the two last ./internal/pkggen
 #   pulumi-language-python-exec     copied from the sdk/v3 v3.259.0 module (python/cmd/)
 #   pulumi-resource-pulumi-python   copied from the sdk/v3 v3.259.0 module (python/dist/);
 #                                   the dynamic-provider plugin
@@ -29,16 +32,17 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 bindir="$repo/.tools/bin"
 stampfile="$bindir/.pulumi-cli.stamp"
-tools=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
+tools=(pulumi pulumi-language-python pulumi-language-nodejs pulumi-language-go pulumi-language-python-exec
+    pulumi-resource-pulumi-python)
 # Ours alone (no upstream install has it): built even when another pulumi is accepted.
 readonly SDKGEN=pulumi-sdkgen
 sdkgen_stampfile="$bindir/.pulumi-sdkgen.stamp"
 
 log() { printf '[pulumi-cli] %s\n' "$*" >&2; }
 
-# Identifies the inputs of a build: the wrapper module, the host's source and this script.
+# Identifies the inputs of a build: the wrapper module, our programs' sources and this script.
 stamp() {
-    (cd "$here" && cat go.mod go.sum tools.go pulumi-language-python/main.go sdkgen/main.go install.sh) |
+    (cd "$here" && cat go.mod go.sum tools.go install.sh $(find internal pulumi-language-* sdkgen -name '*.go' | LC_ALL=C sort)) |
         sha256sum | cut -d' ' -f1
 }
 
@@ -118,9 +122,10 @@ fi
 log "downloading modules"
 "$GO" mod download
 sdkdir="$("$GO" list -m -f '{{.Dir}}' "$SDK_MODULE")"
-log "modules ready after $((SECONDS - start)) s; compiling pulumi, pulumi-language-python and $SDKGEN"
-# One invocation: the three share most packages and compile them once.
-"$GO" build -ldflags "$ldflags" -o "$staging/" "$CLI_PACKAGE" ./pulumi-language-python ./sdkgen
+log "modules ready after $((SECONDS - start)) s; compiling pulumi, the language hosts and $SDKGEN"
+# One invocation: they share most packages and compile them once.
+"$GO" build -ldflags "$ldflags" -o "$staging/" "$CLI_PACKAGE" \
+    ./pulumi-language-python ./pulumi-language-nodejs ./pulumi-language-go ./sdkgen
 mv "$staging/sdkgen" "$staging/$SDKGEN"
 log "compiled after $((SECONDS - start)) s"
 

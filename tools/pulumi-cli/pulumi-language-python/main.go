@@ -23,79 +23,49 @@
 // toolchain (pip|poetry|uv; default: detected from lock files, else pip).
 // Without a virtualenv the interpreter is $PULUMI_PYTHON_CMD, else python3, else
 // python, looked up on PATH. The typechecker option is ignored.
+//
+// The gRPC server, the engine address, the child's environment and exit status and the
+// output streams are shared with the Node.js and Go hosts: ../internal/langhost.
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
-	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/emptypb"
+
+	"pulumi-ilert-contacts/tools/pulumi-cli/internal/langhost"
 )
+
+const name = "pulumi-language-python"
 
 // The executor script shipped in the sdk/v3 module (python/cmd/).
 const execName = "pulumi-language-python-exec"
 
-// Exit code the executor uses after it has already shown the user an error.
-const exitCodeUserActionable = 32
-
 func main() {
-	var tracing string
-	flag.StringVar(&tracing, "tracing", "", "Emit tracing to a Zipkin-compatible tracing endpoint")
 	var givenExecutor string
-	flag.StringVar(&givenExecutor, "use-executor", "", "Path of the pulumi-language-python-exec script to use")
-	// Older engines passed these as flags; accept and ignore them.
-	flag.String("root", "", "Project root path (ignored)")
-	flag.String("virtualenv", "", "Virtual environment path (ignored: taken from the program info)")
-	flag.String("toolchain", "", "Toolchain (ignored: taken from the program info)")
-	flag.String("typechecker", "", "Type checker (ignored)")
-	flag.Parse()
-
-	logging.InitLogging(false, 0, false)
-	cmdutil.InitTracing("pulumi-language-python", "pulumi-language-python", tracing)
+	// Older engines passed root, virtualenv, toolchain and typechecker as flags; accepted and ignored.
+	flags := langhost.ParseFlags(func(fs *flag.FlagSet) {
+		fs.StringVar(&givenExecutor, "use-executor", "", "Path of the pulumi-language-python-exec script to use")
+	}, "root", "virtualenv", "toolchain", "typechecker")
 
 	executor, err := findExecutor(givenExecutor)
 	if err != nil {
 		cmdutil.Exit(err)
 	}
-
-	host := &pythonHost{executor: executor, tracing: tracing}
-	if args := flag.Args(); len(args) > 0 {
-		host.engineAddress = args[0]
-	}
-
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
-			return nil
-		},
-		Options: rpcutil.OpenTracingServerInterceptorOptions(nil),
-	})
-	if err != nil {
-		cmdutil.Exit(fmt.Errorf("could not start language host RPC server: %w", err))
-	}
-
-	// The engine reads the port from our first line of output.
-	fmt.Printf("%d\n", handle.Port)
-
-	if err := <-handle.Done; err != nil {
-		cmdutil.Exit(fmt.Errorf("language host RPC stopped serving: %w", err))
-	}
+	host := &pythonHost{Base: langhost.NewBase(flags), executor: executor}
+	langhost.Serve(name, flags, host,
+		"Run, RunPlugin, GetPluginInfo, InstallDependencies, About, GetProgramDependencies, Handshake, "+
+			"GetRequiredPlugins/Packages, RuntimeOptionsPrompts")
 }
 
 // findExecutor locates pulumi-language-python-exec: an explicit path, else next
@@ -121,53 +91,9 @@ func findExecutor(given string) (string, error) {
 }
 
 type pythonHost struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
+	langhost.Base
 
-	executor      string
-	tracing       string
-	mu            sync.Mutex
-	engineAddress string
-}
-
-func (h *pythonHost) engine() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.engineAddress
-}
-
-func (h *pythonHost) Handshake(
-	_ context.Context, req *pulumirpc.LanguageHandshakeRequest,
-) (*pulumirpc.LanguageHandshakeResponse, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if req.GetEngineAddress() != "" {
-		h.engineAddress = req.GetEngineAddress()
-	}
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *pythonHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version.Version}, nil
-}
-
-// The engine pre-installs what these return; reporting nothing means provider
-// plugins are loaded (from PATH / ~/.pulumi/plugins) when a resource needs them.
-func (h *pythonHost) GetRequiredPlugins(
-	context.Context, *pulumirpc.GetRequiredPluginsRequest,
-) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	return &pulumirpc.GetRequiredPluginsResponse{}, nil
-}
-
-func (h *pythonHost) GetRequiredPackages(
-	context.Context, *pulumirpc.GetRequiredPackagesRequest,
-) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	return &pulumirpc.GetRequiredPackagesResponse{}, nil
-}
-
-func (h *pythonHost) RuntimeOptionsPrompts(
-	context.Context, *pulumirpc.RuntimeOptionsRequest,
-) (*pulumirpc.RuntimeOptionsResponse, error) {
-	return &pulumirpc.RuntimeOptionsResponse{}, nil
+	executor string
 }
 
 // resolveToolchain maps the project's runtime options onto the sdk's toolchain
@@ -208,34 +134,6 @@ func resolveToolchain(info *pulumirpc.ProgramInfo) (toolchain.Toolchain, error) 
 	return toolchain.ResolveToolchain(opts)
 }
 
-// programPath is the file or directory handed to the executor / interpreter.
-func programPath(info *pulumirpc.ProgramInfo, fallback string) string {
-	if info != nil && info.GetProgramDirectory() != "" {
-		entry := info.GetEntryPoint()
-		if entry == "" {
-			entry = "."
-		}
-		if filepath.IsAbs(entry) {
-			return entry
-		}
-		return filepath.Join(info.GetProgramDirectory(), entry)
-	}
-	if fallback == "" {
-		return "."
-	}
-	return fallback
-}
-
-// withEnv returns cmd's environment (inherited if unset) with extra appended;
-// os/exec keeps the last value of a duplicated key.
-func withEnv(cmd *exec.Cmd, extra ...string) []string {
-	env := cmd.Env
-	if env == nil {
-		env = os.Environ()
-	}
-	return append(append([]string{}, env...), extra...)
-}
-
 func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
 	tc, err := resolveToolchain(req.GetInfo())
 	if err != nil {
@@ -252,80 +150,33 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 		}
 	}
 	add("monitor", req.GetMonitorAddress())
-	add("engine", h.engine())
+	add("engine", h.Engine())
 	add("project", req.GetProject())
 	add("stack", req.GetStack())
 	add("pwd", req.GetPwd())
 	add("dry_run", fmt.Sprintf("%v", req.GetDryRun()))
 	add("parallel", fmt.Sprint(req.GetParallel()))
-	add("tracing", h.tracing)
+	add("tracing", h.Tracing)
 	add("organization", req.GetOrganization())
 	if info := req.GetInfo(); info != nil {
 		add("root_directory", info.GetRootDirectory())
 	}
-	args = append(args, programPath(req.GetInfo(), req.GetProgram()))
+	args = append(args, langhost.ProgramPath(req.GetInfo(), req.GetProgram()))
 	args = append(args, req.GetArgs()...)
 
 	cmd, err := tc.Command(ctx, args...)
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
-
-	var extra []string
-	if cfg := req.GetConfig(); cfg != nil {
-		b, err := json.Marshal(cfg)
-		if err != nil {
-			return nil, fmt.Errorf("serializing config: %w", err)
-		}
-		extra = append(extra, "PULUMI_CONFIG="+string(b))
+	env, err := langhost.ConfigEnv(req)
+	if err != nil {
+		return nil, err
 	}
-	if keys := req.GetConfigSecretKeys(); keys != nil {
-		b, err := json.Marshal(keys)
-		if err != nil {
-			return nil, fmt.Errorf("serializing config secret keys: %w", err)
-		}
-		extra = append(extra, "PULUMI_CONFIG_SECRET_KEYS="+string(b))
-	}
-	cmd.Env = withEnv(cmd, extra...)
+	cmd.Env = langhost.WithEnv(cmd, env...)
 	if req.GetPwd() != "" {
 		cmd.Dir = req.GetPwd()
 	}
-	cmd.Stdout = os.Stdout
-	cmd.Stderr = os.Stderr
-
-	logging.V(5).Infof("language host launching: %s %s", cmd.Path, strings.Join(cmd.Args[1:], " "))
-	if err := cmd.Run(); err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			if exitErr.ExitCode() == exitCodeUserActionable {
-				return &pulumirpc.RunResponse{Bail: true}, nil
-			}
-			return &pulumirpc.RunResponse{
-				Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exitErr.ExitCode()),
-			}, nil
-		}
-		return &pulumirpc.RunResponse{
-			Error: fmt.Sprintf("Problem executing program (could not run language executor): %v", err),
-		}, nil
-	}
-	return &pulumirpc.RunResponse{}, nil
-}
-
-// lockedSender serialises writes from the child's stdout and stderr copiers
-// onto one gRPC stream (a stream's Send must not be called concurrently).
-type lockedSender struct {
-	mu   *sync.Mutex
-	send func([]byte) error
-}
-
-func (w lockedSender) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	buf := append([]byte(nil), p...)
-	if err := w.send(buf); err != nil {
-		return 0, err
-	}
-	return len(p), nil
+	return langhost.RunProgram(cmd), nil
 }
 
 // RunPlugin runs a Python policy pack (PulumiPolicy.yaml) or provider plugin
@@ -341,23 +192,25 @@ func (h *pythonHost) RunPlugin(
 	if err := tc.ValidateVenv(ctx); err != nil {
 		return err
 	}
-	args := append([]string{"-u", programPath(req.GetInfo(), req.GetProgram())}, req.GetArgs()...)
+	args := append([]string{"-u", langhost.ProgramPath(req.GetInfo(), req.GetProgram())}, req.GetArgs()...)
 	cmd, err := tc.Command(ctx, args...)
 	if err != nil {
 		return err
 	}
-	cmd.Env = withEnv(cmd, req.GetEnv()...)
+	cmd.Env = langhost.WithEnv(cmd, req.GetEnv()...)
 	if req.GetPwd() != "" {
 		cmd.Dir = req.GetPwd()
 	}
 
-	var mu sync.Mutex
-	cmd.Stdout = lockedSender{&mu, func(b []byte) error {
-		return srv.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}})
-	}}
-	cmd.Stderr = lockedSender{&mu, func(b []byte) error {
-		return srv.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}})
-	}}
+	stream := langhost.NewStream(
+		func(b []byte) error {
+			return srv.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}})
+		},
+		func(b []byte) error {
+			return srv.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}})
+		},
+	)
+	cmd.Stdout, cmd.Stderr = stream.Stdout, stream.Stderr
 
 	logging.V(5).Infof("language host launching plugin: %s %s", cmd.Path, strings.Join(cmd.Args[1:], " "))
 	code := int32(0)
@@ -368,8 +221,8 @@ func (h *pythonHost) RunPlugin(
 		}
 		code = int32(exitErr.ExitCode())
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	stream.Lock()
+	defer stream.Unlock()
 	return srv.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: code}})
 }
 
@@ -380,18 +233,13 @@ func (h *pythonHost) InstallDependencies(
 	if err != nil {
 		return err
 	}
-	var mu sync.Mutex
-	var stdout io.Writer = lockedSender{&mu, func(b []byte) error {
-		return srv.Send(&pulumirpc.InstallDependenciesResponse{Stdout: b})
-	}}
-	var stderr io.Writer = lockedSender{&mu, func(b []byte) error {
-		return srv.Send(&pulumirpc.InstallDependenciesResponse{Stderr: b})
-	}}
+	stream := langhost.InstallStream(srv)
 	dir := req.GetDirectory()
 	if info := req.GetInfo(); info != nil && info.GetProgramDirectory() != "" {
 		dir = info.GetProgramDirectory()
 	}
-	return tc.InstallDependencies(srv.Context(), dir, req.GetUseLanguageVersionTools(), true, stdout, stderr)
+	return tc.InstallDependencies(
+		srv.Context(), dir, req.GetUseLanguageVersionTools(), true, stream.Stdout, stream.Stderr)
 }
 
 func (h *pythonHost) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {

@@ -36,6 +36,8 @@ import (
 	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
+
+	"pulumi-ilert-contacts/tools/pulumi-cli/internal/pkggen"
 )
 
 const tool = "pulumi-sdkgen"
@@ -67,35 +69,9 @@ func (l selfContained) LoadPackageReferenceV2(
 	return nil, l.err(d.Name)
 }
 
-// bind validates the spec against the metaschema and binds it, as `pulumi package gen-sdk` does.
-// Each language gets its own binding: the generators record their settings on the package.
+// bind validates and binds the spec (pkggen.Bind), loading no other package.
 func bind(spec schema.PackageSpec) (*schema.Package, error) {
-	pkg, diags, err := schema.BindSpec(spec, selfContained{}, schema.ValidationOptions{AllowDanglingReferences: true})
-	if err != nil {
-		return nil, fmt.Errorf("binding the schema: %w", err)
-	}
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("the schema is not valid:\n%w", errors.Join(diags.Errs()...))
-	}
-	return pkg, nil
-}
-
-func writeFiles(dir string, files map[string][]byte) error {
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, files[name], 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return pkggen.Bind(spec, selfContained{})
 }
 
 type nodeManifest struct {
@@ -128,7 +104,7 @@ func genNodeJS(spec schema.PackageSpec, out string, m *manifest) error {
 	if err != nil {
 		return fmt.Errorf("generating the TypeScript SDK: %w", err)
 	}
-	if err := writeFiles(filepath.Join(out, "nodejs"), files); err != nil {
+	if err := pkggen.WriteFiles(filepath.Join(out, "nodejs"), files); err != nil {
 		return err
 	}
 	var pj struct {
@@ -187,7 +163,7 @@ func genGo(spec schema.PackageSpec, out string, m *manifest) error {
 		}
 	}
 	_, goMod := files["go.mod"]
-	if err := writeFiles(filepath.Join(out, "go"), files); err != nil {
+	if err := pkggen.WriteFiles(filepath.Join(out, "go"), files); err != nil {
 		return err
 	}
 	m.Go = &goManifest{Dir: "go", ModulePath: modulePath, ImportPath: importPath, GoMod: goMod}
