@@ -90,6 +90,9 @@ def test_verbose_up_with_debug_log_and_failing_creates_prints_no_token(
     phone_error = "Unable to create phone number contact for user 1001: ilert API returned 403: API key ***"
     assert email_error in result.output and "Authorization: Bearer ***" in result.output
     assert phone_error + " is not valid [KEY_ERROR]" in result.output
+    # The hint names where the refused key came from: the dynamic resources' stack config.
+    assert "invalid or revoked; check the key in the stack config 'ilert:apiToken'" in result.output
+    assert "ilert-contacts:apiToken" not in result.output
     # The opt-in debug log: method, path, status and timing, the Authorization header masked.
     logged = {m.group(0).split(" in ")[0] for m in DEBUG_LINE.finditer(result.output)}
     assert {
@@ -114,6 +117,7 @@ def test_token_from_the_environment_appears_nowhere_in_a_verbose_failing_up(
     assert result.code != 0, result
     assert "ilert API returned 400" in result.output and "ilert API returned 403" in result.output
     assert lines_with_token(result.output) == []
+    assert "invalid or revoked; check the key in ILERT_API_TOKEN" in result.output
     assert "ilert-http" not in result.output, "the HTTP debug log is opt-in"
     assert TOKEN not in stack.export(show_secrets=True)
     assert stored_files_with_token(stack) == []
