@@ -12,7 +12,7 @@ from typing import Any
 
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 
-from ..core.kinds import ContactKind, Property
+from ..core.kinds import ContactKind, Property, camel_name
 from ..core.validation import UNKNOWN, is_unknown
 
 Path = tuple[str | int, ...]
@@ -40,6 +40,14 @@ class Bag:
 
     props: dict[str, Any]
     secrets: frozenset[Path] = field(default_factory=frozenset)
+    written: dict[str, str] = field(default_factory=dict)
+    """Keys the schema does not have that read as a property's Python name (``region_code``),
+    under the name they are kept by (so the core cannot take them for the property), and as the
+    user wrote them."""
+
+    def spell(self, kind: ContactKind, name: str) -> str:
+        """A property as the user of the plugin spells it: its schema name, or a key as written."""
+        return self.written.get(name) or camel_name(kind, name)
 
 
 def _fields(prop: Property | None) -> tuple[Property, ...]:
@@ -73,8 +81,11 @@ def inbound(kind: ContactKind, props: Mapping[str, PropertyValue]) -> Bag:
     its secrets; names the kind does not have are kept as they are, so check names them as the
     user wrote them."""
     secrets: set[Path] = set()
-    result = _inbound(kind.properties, PropertyValue(dict(props)), (), secrets)
-    return Bag(result, frozenset(secrets))
+    python_only = {p.name for p in kind.properties} - {p.camel for p in kind.properties}
+    written = {f"<{key}>": key for key in props if key in python_only}
+    renamed = {(f"<{key}>" if key in python_only else key): value for key, value in props.items()}
+    result = _inbound(kind.properties, PropertyValue(renamed), (), secrets)
+    return Bag(result, frozenset(secrets), written)
 
 
 def to_python(kind: ContactKind, props: Mapping[str, PropertyValue]) -> dict[str, Any]:

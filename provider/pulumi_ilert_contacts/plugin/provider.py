@@ -45,7 +45,7 @@ from ..core.errors import IlertError, IlertNotFoundError
 from ..core.kinds import ADOPT, TARGET, USER_ID, ContactKind, camel_name
 from ..core.ratelimit import check_store, redact_store
 from ..core.validation import UNKNOWN, check_contact
-from .properties import inbound, plain, to_python, to_wire
+from .properties import Bag, inbound, plain, to_python, to_wire
 from .schema import (
     ADOPT_CONFIG,
     ENDPOINT_CONFIG,
@@ -177,10 +177,10 @@ class ContactsProvider(Provider):
         """Validate and normalise the inputs before any API call; failures name the property."""
         kind = _resource_kind(request.type)
         news = inbound(kind, request.new_inputs)
-        outcome = check_contact(kind, news.props, naming=camel_name)
+        outcome = check_contact(kind, news.props, naming=lambda _kind, prop: news.spell(kind, prop))
         return CheckResponse(
             inputs=to_wire(kind, outcome.inputs, secrets=news.secrets),
-            failures=_failures(kind, outcome.failures),
+            failures=_failures(news, kind, outcome.failures),
         )
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
@@ -258,11 +258,12 @@ class ContactsProvider(Provider):
             known = ", ".join(KIND_BY_FUNCTION)
             raise PluginError(f"unknown function {request.tok!r}; this provider has {known}")
         name = function_name(kind)
+        args = inbound(kind, request.args)
         outcome = check_contact(
-            kind, to_python(kind, request.args), naming=camel_name, subject=name, lookup=True
+            kind, args.props, naming=lambda _kind, prop: args.spell(kind, prop), subject=name, lookup=True
         )
         if outcome.failures:
-            return InvokeResponse(failures=_failures(kind, outcome.failures))
+            return InvokeResponse(failures=_failures(args, kind, outcome.failures))
         client = self._ilert()
         user_id, target = outcome.inputs[USER_ID], outcome.inputs[TARGET]
         try:
@@ -273,9 +274,9 @@ class ContactsProvider(Provider):
         return InvokeResponse(return_value=to_wire(kind, outputs))
 
 
-def _failures(kind: ContactKind, failures: list[tuple[str, str]]) -> list[CheckFailure]:
-    """The core's ``(Python name, reason)`` failures, named as the schema names the property."""
-    return [CheckFailure(camel_name(kind, prop), reason) for prop, reason in failures]
+def _failures(bag: Bag, kind: ContactKind, failures: list[tuple[str, str]]) -> list[CheckFailure]:
+    """The core's ``(Python name, reason)`` failures, named as the user of the plugin spells them."""
+    return [CheckFailure(bag.spell(kind, prop), reason) for prop, reason in failures]
 
 
 def explicit_provider_name(urn: str) -> str | None:
