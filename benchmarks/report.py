@@ -169,6 +169,27 @@ def many_stacks_table(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def fleet_table(data: dict[str, Any]) -> str:
+    lines = [
+        f"A fleet: {data['machines']} stacks of {data['n']} contacts deploying at once with one API key, "
+        "each provider with a budget folder of its own (separate machines), the emulator allowing "
+        f"{data['limit']} requests per {data['window']:g} s per key",
+        "",
+        "| rate budget | time s | engines alone s | requests / rate s | floor s | ratio to floor "
+        "| exits | failed operations | duplicates | 429 responses | requests |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|",
+    ]
+    for r in data["rows"]:
+        budget = "one Redis (ILERT_RATE_STORE)" if r["store"] else "no store (each machine alone)"
+        lines.append(
+            f"| {budget} | {r['seconds']:.1f} | {r['engine_seconds']:.1f} "
+            f"| {r['requests_seconds']:.1f} | {r['floor_seconds']:.1f} | {_ratio(r['ratio_to_floor'])} "
+            f"| {' '.join(str(c) for c in r['codes'])} | {r['failed_operations']} | {r['duplicates']} "
+            f"| {r['status_429']} | {_requests(r['requests'])} |"
+        )
+    return "\n".join(lines)
+
+
 def parallelism_table(data: dict[str, Any]) -> str:
     lines = [
         f"`pulumi up` / `destroy` of {data['n']} contacts by `--parallel` and provider thread-pool size",
@@ -250,6 +271,8 @@ def markdown(results: dict[str, Any]) -> str:
         parts.append(live_limit_table(results["live_limit"]))
     if results.get("many_stacks"):
         parts.append(many_stacks_table(results["many_stacks"]))
+    if results.get("fleet"):
+        parts.append(fleet_table(results["fleet"]))
     if results.get("import_time"):
         parts.append(import_table(results["import_time"]))
     import engine_floor  # the engine-floor study's tables (issue 11, item 3)

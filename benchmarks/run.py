@@ -51,6 +51,7 @@ SECTIONS = (
     "rate-limit",
     "live-limit",
     "many-stacks",
+    "fleet",
     "imports",
     "floor-growth",
     "floor-profile",
@@ -181,6 +182,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--stacks", type=_counts, default=[2, 4], help="concurrent stacks of many-stacks")
     parser.add_argument("--stack-n", type=int, default=40, help="contacts per stack of many-stacks")
+    parser.add_argument("--machines", type=int, default=4, help="machines (providers) of the fleet case (4)")
+    parser.add_argument("--machine-n", type=int, default=40, help="contacts per machine of the fleet case")
+    parser.add_argument(
+        "--fleet-rate",
+        type=_rate,
+        default=None,
+        help="the fleet case's limit, LIMIT/WINDOW (default --live-rate: 120/60)",
+    )
     parser.add_argument(
         "--name",
         default=None,
@@ -226,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quick:
         args.sizes, args.repeat, args.only = [10], 1, ["lifecycle", "imports"]
     elif args.live_limit:
-        args.repeat, args.only = 1, ["live-limit", "many-stacks"]
+        args.repeat, args.only = 1, ["live-limit", "many-stacks", "fleet"]
     elif args.floor and args.only == list(SECTIONS):  # --floor --only ...: those of the study
         args.only = FLOOR_SECTIONS
     # The live-limit run's files are its own, the floor study's too: the main run (make bench)
@@ -255,6 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rate_limited": None,
         "live_limit": None,
         "many_stacks": None,
+        "fleet": None,
         "import_time": None,
         "floor_growth": None,
         "floor_profile": None,
@@ -278,6 +288,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "many-stacks" in args.only:
             limit, window = args.live_rate
             results["many_stacks"] = scenarios.many_stacks(ctx, args.stacks, args.stack_n, limit, window)
+        if "fleet" in args.only:
+            limit, window = args.fleet_rate or args.live_rate
+            results["fleet"] = scenarios.fleet(ctx, args.machines, args.machine_n, limit, window)
         if "imports" in args.only:
             results["import_time"] = scenarios.import_time(repeat=1 if args.quick else 5)
         if "calls" in args.only:

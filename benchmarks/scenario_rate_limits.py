@@ -1,5 +1,6 @@
 """The rate-limited scenarios: a create against the emulator's per-key limit (how long the budget
-makes it, and that no 429 fails it), and many stacks of one key deployed at once."""
+makes it, and that no 429 fails it), many stacks of one key deployed at once, and a fleet: stacks
+of one key on separate machines (budget folders of their own) sharing one Redis."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from bench_harness import (
     run_counted,
 )
 from measure import Measured, run_pulumi
+from redis_server import RedisServer
 from scenario_lifecycle import live_env
 
 # -- rate limit --------------------------------------------------------------------------------
@@ -102,12 +104,19 @@ MANY_STACKS_USER_STRIDE = 1000  # stack k declares users FIRST_USER + k * stride
 
 
 def concurrent_ups(
-    ctx: Context, stacks: int, n: int, variant: str, live: tuple[int, float] | None, shared: bool
+    ctx: Context,
+    stacks: int,
+    n: int,
+    variant: str,
+    live: tuple[int, float] | None,
+    shared: bool,
+    store: str | None = None,
 ) -> dict[str, Any]:
     """``stacks`` separate ``pulumi up`` commands at once, each of ``n`` contacts of its own users,
     all with the same API key against one emulator. ``shared``: the provider processes share the
     machine's rate budget (as shipped); otherwise each gets a budget folder of its own, which is
-    each process budgeting the key alone (as before)."""
+    each process budgeting the key alone (as before), or a machine of a fleet. ``store``: the
+    fleet's Redis (``ILERT_RATE_STORE``) for every process."""
     firsts = [workload.FIRST_USER + k * MANY_STACKS_USER_STRIDE for k in range(stacks)]
     users = [u for first in firsts for u in workload.users_for(n, first)]
     with emulator_for(ctx, users, rate_limit=live) as emulator:
@@ -115,6 +124,8 @@ def concurrent_ups(
         made = []
         for first in firsts:
             extra = common if shared else live_env(ctx, live)
+            if store is not None:
+                extra = extra | {"ILERT_RATE_STORE": store}
             made.append(make_stack(ctx, emulator, variant, n, extra, first_user=first))
         emulator.admin.reset_requests()
         measured: list[Measured | None] = [None] * stacks
@@ -141,6 +152,7 @@ def concurrent_ups(
         "n": n,
         "variant": variant,
         "shared_budget": shared,
+        "store": store is not None,
         "seconds": round(seconds, 3),
         "codes": codes,
         "requests": {k: v for k, v in stats["by_method"].items() if v} | {"total": stats["total"]},
@@ -178,3 +190,36 @@ def many_stacks(ctx: Context, counts: list[int], n: int, limit: int, window: flo
             )
             rows.append(run)
     return {"n": n, "limit": limit, "window": window, "rows": rows}
+
+
+# -- a fleet: machines of one key, one Redis -------------------------------------------------------
+
+
+def fleet(ctx: Context, machines: int, n: int, limit: int, window: float) -> dict[str, Any]:
+    """``machines`` stacks of ``n`` contacts deploying at once with one key, each provider with a
+    budget folder of its own (standing in for separate machines), against an emulator enforcing
+    ``limit`` requests per ``window`` seconds: with one Redis as the store (``ILERT_RATE_STORE``),
+    and without it. The floor is max(the engines alone, all requests / rate)."""
+    rate = limit / window
+    progress(f"fleet: {machines} x {n} contacts, the engines alone (floor provider)")
+    engine = concurrent_ups(ctx, machines, n, "floor", None, shared=True)
+    rows = []
+    with RedisServer() as redis:
+        for store in (redis.url, None):
+            label = "one Redis" if store else "no store"
+            progress(f"fleet: {machines} x {n} contacts, own folders, {label}, {limit}/{window:g}s")
+            run = concurrent_ups(ctx, machines, n, "http", (limit, window), shared=False, store=store)
+            floor_seconds = max(engine["seconds"], run["requests"]["total"] / rate)
+            run |= {
+                "engine_seconds": engine["seconds"],
+                "requests_seconds": round(run["requests"]["total"] / rate, 3),
+                "floor_seconds": round(floor_seconds, 3),
+                "ratio_to_floor": ratio(run["seconds"], floor_seconds),
+            }
+            progress(
+                f"  {run['seconds']:.1f} s (floor {floor_seconds:.1f} s), exits {run['codes']}, "
+                f"{run['status_429']} x 429, {run['failed_operations']} failed, "
+                f"{run['duplicates']} duplicates"
+            )
+            rows.append(run)
+    return {"machines": machines, "n": n, "limit": limit, "window": window, "rows": rows}

@@ -22,7 +22,7 @@ from bench_harness import LIFECYCLE_VARIANTS, VARIANTS, BenchmarkFailed, Context
 from scenario_import_time import import_time
 from scenario_lifecycle import PHASES, lifecycle
 from scenario_parallelism import parallelism
-from scenario_rate_limits import many_stacks, rate_limited
+from scenario_rate_limits import fleet, many_stacks, rate_limited
 
 __all__ = [
     "LIFECYCLE_VARIANTS",
@@ -30,6 +30,7 @@ __all__ = [
     "VARIANTS",
     "BenchmarkFailed",
     "Context",
+    "fleet",
     "import_time",
     "lifecycle",
     "load",
