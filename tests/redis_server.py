@@ -12,7 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # Python 3.10 has no typing.Self
+    from typing import Self
 
 
 class RedisServer:

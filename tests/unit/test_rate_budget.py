@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 
+import filelock
 import pytest
 from pulumi_ilert_contacts.core import client
 from pulumi_ilert_contacts.core.config import Settings
@@ -289,13 +290,15 @@ def test_a_process_killed_while_holding_the_machine_budget_holds_nothing(
 ) -> None:
     monkeypatch.setenv("ILERT_RATE_DIR", str(tmp_path))
     lock = tmp_path / f"{budget_name(ilert_env.url, TOKEN)}-1s.sqlite.lock"
+    hold = f"import filelock, time; held = filelock.FileLock({str(lock)!r}); held.acquire(); "
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import filelock, time; filelock.FileLock({str(lock)!r}).acquire(); "
-         "print('held', flush=True); time.sleep(60)"],
+        [sys.executable, "-c", hold + "print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE,
         text=True,
     )
     assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    with pytest.raises(filelock.Timeout):  # it is held indeed
+        filelock.FileLock(str(lock), timeout=0.1).acquire()
     holder.kill()
     holder.wait()
     client.reset_session()
