@@ -22,9 +22,11 @@ What stays ours, because the library has no notion of it: the budget's name; the
 store that cannot be reached: the machine's budget cut to ``1 / FALLBACK_SHARE``, said once, the
 store tried again a window later; a directory that cannot be used: this process alone); a 429's
 hold on every process (the server's window is used up, so the log is filled until the next one);
-and stamping each admission when it is decided (pyrate-limiter's blocking wait stamps a retried
+stamping each admission when it is decided (pyrate-limiter's blocking wait stamps a retried
 acquisition with its first stamp plus the time slept, which falls behind the clock after a lock
-wait and would free the slot early).
+wait and would free the slot early); in Redis, the store's clock, counting the entries stamped a
+moment later too (two processes stamp before their scripts run, in either order), and an expiry
+for the log.
 """
 
 from __future__ import annotations
@@ -181,10 +183,12 @@ class RateLimiter:
             self._failed(at, exc)
             return at, None
         with self._lock:
-            self._open[at] = opened
+            raced, opened = opened, self._open.setdefault(at, opened)  # another thread's, if first
             if at < self._at:
                 log.warning("%s answers again: sharing its budget", level.where)
             self._at = at
+        if raced is not opened:
+            raced[0].close()
         return at, opened
 
     def _failed(self, at: int, exc: BaseException) -> None:
