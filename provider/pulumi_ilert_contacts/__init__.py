@@ -26,6 +26,12 @@ if TYPE_CHECKING:
     )
     from .dynamic.email import ContactEmail, ContactEmailArgs, ContactEmailProvider
     from .dynamic.phone import ContactPhoneNumber, ContactPhoneNumberArgs, ContactPhoneNumberProvider
+    from .dynamic.user_contacts import (
+        UserContacts,
+        UserContactsArgs,
+        UserContactsPhoneNumberArgs,
+        UserContactsProvider,
+    )
 
 __all__ = [
     "ContactEmail",
@@ -44,12 +50,22 @@ __all__ = [
     "IlertRateLimitError",
     "IlertServerError",
     "IlertValidationError",
+    "UserContacts",
+    "UserContactsArgs",
+    "UserContactsPhoneNumberArgs",
+    "UserContactsProvider",
     "__version__",
 ]
 
 # Where each public name lives: the resources pull in the Pulumi SDK, the errors do not.
 _EXPORTS = {
-    name: ".dynamic.email" if "Email" in name else ".dynamic.phone" if "Phone" in name else ".core.errors"
+    name: ".dynamic.user_contacts"
+    if name.startswith("UserContacts")
+    else ".dynamic.email"
+    if "Email" in name
+    else ".dynamic.phone"
+    if "Phone" in name
+    else ".core.errors"
     for name in __all__
     if name != "__version__"
 }

@@ -9,7 +9,10 @@ and readers.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 
@@ -96,3 +99,71 @@ def get_options(
         except IlertError as exc:
             raise IlertError(str(exc), context=f"Unable to get {kind.resource} {resource_name!r}") from None
     return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id_))
+
+
+@dataclass
+class UserContactsPhoneNumberArgs:
+    """One phone number of a ``UserContacts`` set.
+
+    :param target: The number, international (``+4915123456789``) or national for ``region_code``;
+        stored in E.164.
+    :param region_code: ISO 3166-1 alpha-2 region of the number, e.g. ``"DE"``.
+    :param primary: The user's primary number (at most one in a set). Default ``False``.
+    """
+
+    target: pulumi.Input[str]
+    region_code: pulumi.Input[str]
+    primary: pulumi.Input[bool] | None = None
+
+
+PhoneNumberInput = UserContactsPhoneNumberArgs | Mapping[str, Any]
+"""A number of a set: a ``UserContactsPhoneNumberArgs``, or a dict with Python names
+(``{"target": "+4915…", "region_code": "DE", "primary": True}``)."""
+
+
+@dataclass
+class UserContactsArgs:
+    """The arguments of a ``UserContacts`` set: the user's contacts of each managed kind, exactly.
+
+    :param user_id: Numeric id of the ilert user. Changing it replaces the set.
+    :param emails: The user's email addresses (compared case-insensitively). ``None``: emails are not
+        managed; ``[]``: the user has none (the login email ilert makes included).
+    :param phone_numbers: The user's phone numbers. ``None``: numbers are not managed; ``[]``: none.
+    :param delete_on_destroy: Delete the listed contacts when the set is destroyed (else destroy
+        only forgets them). Default ``False``.
+    """
+
+    user_id: pulumi.Input[str | int]
+    emails: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    phone_numbers: pulumi.Input[Sequence[PhoneNumberInput]] | None = None
+    delete_on_destroy: pulumi.Input[bool] | None = None
+
+
+class UserContactsOutputs:
+    """The attributes of a ``UserContacts`` set (set by the engine from the outputs)."""
+
+    user_id: pulumi.Output[str]
+    """The ilert user's numeric id, as a string."""
+    emails: pulumi.Output[list[str] | None]
+    """The email addresses, normalised, in the declared order (``None``: not managed)."""
+    phone_numbers: pulumi.Output[list[dict[str, Any]] | None]
+    """The numbers (``target`` in E.164, ``region_code``, ``primary``), in the declared order."""
+    delete_on_destroy: pulumi.Output[bool]
+    """Whether destroying the set deletes its contacts."""
+    email_contacts: pulumi.Output[list[dict[str, Any]] | None]
+    """Each managed email contact: ``target``, ``contact_id``, ``status``."""
+    phone_number_contacts: pulumi.Output[list[dict[str, Any]] | None]
+    """Each managed number: ``target``, ``region_code``, ``primary``, ``contact_id``, ``status``."""
+
+
+def phone_number_dicts(numbers: Any) -> Any:
+    """``phone_numbers`` as plain dicts with Python names: typed Args objects become dicts; a value
+    that is not a list (an ``Output``, ``None``) is passed on as it is."""
+    if not isinstance(numbers, (list, tuple)):
+        return numbers
+    return [
+        {f.name: getattr(n, f.name) for f in dataclasses.fields(n) if getattr(n, f.name) is not None}
+        if isinstance(n, UserContactsPhoneNumberArgs)
+        else n
+        for n in numbers
+    ]

@@ -173,7 +173,7 @@ def test_get_schema_serves_the_derived_schema(plugin: PluginProcess) -> None:
     served = json.loads(response.schema)
     assert served == schema()
     assert (served["name"], served["version"]) == ("ilert-contacts", __version__)
-    assert set(served["resources"]) == {EMAIL, PHONE}
+    assert set(served["resources"]) == {EMAIL, PHONE, "ilert-contacts:index:UserContacts"}
     assert set(served["functions"]) == {GET_EMAIL, GET_PHONE}
 
 

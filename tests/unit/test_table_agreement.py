@@ -13,10 +13,20 @@ from typing import Any
 
 import pytest
 from pulumi_ilert_contacts import declarations, native
-from pulumi_ilert_contacts.core import lifecycle
-from pulumi_ilert_contacts.core.kinds import ADOPT, EMAIL, KINDS, PHONE, ContactKind, Property
+from pulumi_ilert_contacts.core import contact_set, lifecycle
+from pulumi_ilert_contacts.core.kinds import (
+    ADOPT,
+    EMAIL,
+    KINDS,
+    PHONE,
+    RESOURCE_KINDS,
+    USER_CONTACTS,
+    ContactKind,
+    Property,
+)
 from pulumi_ilert_contacts.dynamic.email import ContactEmail
 from pulumi_ilert_contacts.dynamic.phone import ContactPhoneNumber
+from pulumi_ilert_contacts.dynamic.user_contacts import UserContacts as DynamicUserContacts
 from pulumi_ilert_contacts.generate.document import Generation
 from pulumi_ilert_contacts.generate.inventory import LiveContact, UserContacts
 from pulumi_ilert_contacts.generate.pulumi_yaml import render_pulumi_yaml
@@ -24,10 +34,18 @@ from pulumi_ilert_contacts.generate.python_source import render_python
 from pulumi_ilert_contacts.native import functions
 from pulumi_ilert_contacts.plugin.schema import schema
 
-ARGS = {EMAIL: declarations.ContactEmailArgs, PHONE: declarations.ContactPhoneNumberArgs}
+ARGS = {
+    EMAIL: declarations.ContactEmailArgs,
+    PHONE: declarations.ContactPhoneNumberArgs,
+    USER_CONTACTS: declarations.UserContactsArgs,
+}
 RESOURCES = {
-    "dynamic": {EMAIL: ContactEmail, PHONE: ContactPhoneNumber},
-    "native": {EMAIL: native.ContactEmail, PHONE: native.ContactPhoneNumber},
+    "dynamic": {EMAIL: ContactEmail, PHONE: ContactPhoneNumber, USER_CONTACTS: DynamicUserContacts},
+    "native": {
+        EMAIL: native.ContactEmail,
+        PHONE: native.ContactPhoneNumber,
+        USER_CONTACTS: native.UserContacts,
+    },
 }
 LOOKUPS = {
     EMAIL: (functions.get_contact_email, functions.get_contact_email_output, functions.GetContactEmailResult),
@@ -41,7 +59,10 @@ PYTHON_TYPES = {"string": "str", "boolean": "bool", "integer": "int", "number": 
 KIND_IDS = {"ids": lambda kind: kind.resource}
 
 
-def _python_type(prop: Property) -> str:
+def _python_type(prop: Property, *, as_input: bool = False) -> str:
+    """The type a class spells for ``prop``: an input list is any ``Sequence``, an output a ``list``."""
+    if as_input and prop.type == "array":
+        return "Sequence"
     return PYTHON_TYPES.get(prop.type, "")
 
 
@@ -59,19 +80,19 @@ def _keywords(function: Any) -> list[str]:
     return [p.name for p in inspect.signature(function).parameters.values() if p.kind is p.KEYWORD_ONLY]
 
 
-@pytest.mark.parametrize("kind", KINDS, **KIND_IDS)
+@pytest.mark.parametrize("kind", RESOURCE_KINDS, **KIND_IDS)
 def test_each_args_class_has_the_inputs_of_the_table(kind: ContactKind) -> None:
     fields = dataclasses.fields(ARGS[kind])
 
     assert [f.name for f in fields] == list(kind.input_names)
     for f in fields:
         prop = kind.prop(f.name)
-        assert _python_type(prop) in str(f.type), f"{ARGS[kind].__name__}.{f.name}: {f.type}"
+        assert _python_type(prop, as_input=True) in str(f.type), f"{ARGS[kind].__name__}.{f.name}: {f.type}"
         assert (f.default is dataclasses.MISSING) == prop.required, f"{ARGS[kind].__name__}.{f.name}"
 
 
 @pytest.mark.parametrize("face", RESOURCES)
-@pytest.mark.parametrize("kind", KINDS, **KIND_IDS)
+@pytest.mark.parametrize("kind", RESOURCE_KINDS, **KIND_IDS)
 def test_each_resource_class_has_an_output_annotation_for_every_property(
     kind: ContactKind, face: str
 ) -> None:
@@ -83,7 +104,7 @@ def test_each_resource_class_has_an_output_annotation_for_every_property(
 
 
 @pytest.mark.parametrize("face", RESOURCES)
-@pytest.mark.parametrize("kind", KINDS, **KIND_IDS)
+@pytest.mark.parametrize("kind", RESOURCE_KINDS, **KIND_IDS)
 def test_each_constructor_takes_every_input_as_a_keyword(kind: ContactKind, face: str) -> None:
     assert _keywords(RESOURCES[face][kind].__init__) == list(kind.input_names)
 
@@ -115,6 +136,40 @@ def test_the_schema_has_every_property_of_the_table(kind: ContactKind) -> None:
     assert list(function["outputs"]["properties"]) == [p.camel for p in kind.properties if p.name != ADOPT]
     for prop in kind.properties:
         assert resource["properties"][prop.camel]["type"] == prop.type
+
+
+def test_the_schema_has_every_property_of_the_set_and_its_object_types() -> None:
+    package = schema()
+    resource = package["resources"][USER_CONTACTS.resource_token]
+
+    assert list(resource["properties"]) == [p.camel for p in USER_CONTACTS.properties]
+    assert list(resource["inputProperties"]) == [p.camel for p in USER_CONTACTS.inputs]
+    assert resource["requiredInputs"] == ["userId"]
+    for prop in USER_CONTACTS.properties:
+        spec = resource["properties"][prop.camel]
+        assert spec["type"] == prop.type
+        if prop.items is not None and prop.items.type == "object":
+            token = spec["items"]["$ref"].removeprefix("#/types/")
+            assert list(package["types"][token]["properties"]) == [p.camel for p in prop.items.properties]
+    assert not any("UserContacts" in token for token in package["functions"])
+
+
+def test_the_sets_plan_keeps_the_tables_stable_properties() -> None:
+    in_place = contact_set.diff({"delete_on_destroy": False}, {"delete_on_destroy": True})
+    replacing = contact_set.diff({"user_id": "1"}, {"user_id": "2"})
+
+    assert in_place.stables == [p.name for p in USER_CONTACTS.properties if p.replaces or p.stable]
+    assert replacing.stables == []
+
+
+def test_the_sets_lists_are_its_members() -> None:
+    assert [(m.kind, m.name, m.contacts) for m in contact_set.MEMBERS] == [
+        (EMAIL, "emails", "email_contacts"),
+        (PHONE, "phone_numbers", "phone_number_contacts"),
+    ]
+    for member in contact_set.MEMBERS:
+        assert USER_CONTACTS.prop(member.name).input
+        assert not USER_CONTACTS.prop(member.contacts).input
 
 
 @pytest.mark.parametrize("kind", KINDS, **KIND_IDS)

@@ -68,8 +68,12 @@ def test_the_schema_describes_a_list_of_strings_and_a_list_of_objects() -> None:
     }
 
 
-def test_todays_schema_has_no_types_section() -> None:
-    assert "types" not in schema()
+def test_the_packages_schema_types_are_the_contact_sets_objects() -> None:
+    assert sorted(schema()["types"]) == [
+        "ilert-contacts:index:UserContactsEmailContact",
+        "ilert-contacts:index:UserContactsPhoneNumber",
+        "ilert-contacts:index:UserContactsPhoneNumberContact",
+    ]
 
 
 def test_validation_checks_list_properties_by_their_type() -> None:

@@ -289,6 +289,8 @@ def delete(client: IlertClient, id_: str, props: dict[str, Any]) -> None:
     user_id = parse_id(id_)
     jobs: list[Callable[[], None]] = []
     for member in managed(props):
+        if not props[member.name]:
+            continue  # an empty list: nothing of this kind to delete
         listed = DIRECTORY.contacts(client, member.kind, user_id)
         if not listed:
             continue

@@ -6,7 +6,12 @@ resources as programs in other languages. They need the plugin, which ``pip inst
 pulumi-ilert-contacts`` puts on PATH (``pulumi-resource-ilert-contacts``).
 """
 
-from ..declarations import ContactEmailArgs, ContactPhoneNumberArgs
+from ..declarations import (
+    ContactEmailArgs,
+    ContactPhoneNumberArgs,
+    UserContactsArgs,
+    UserContactsPhoneNumberArgs,
+)
 from .functions import (
     GetContactEmailResult,
     GetContactPhoneNumberResult,
@@ -15,7 +20,7 @@ from .functions import (
     get_contact_phone_number,
     get_contact_phone_number_output,
 )
-from .resources import ContactEmail, ContactPhoneNumber, Provider
+from .resources import ContactEmail, ContactPhoneNumber, Provider, UserContacts
 
 __all__ = [
     "ContactEmail",
@@ -25,6 +30,9 @@ __all__ = [
     "GetContactEmailResult",
     "GetContactPhoneNumberResult",
     "Provider",
+    "UserContacts",
+    "UserContactsArgs",
+    "UserContactsPhoneNumberArgs",
     "get_contact_email",
     "get_contact_email_output",
     "get_contact_phone_number",

@@ -6,6 +6,7 @@ camelCase on the wire), and the plugin checks and does everything else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -15,7 +16,9 @@ from ..core.kinds import (
     EMAIL,
     PACKAGE,
     PHONE,
+    USER_CONTACTS,
     ContactKind,
+    Property,
     camel_name,
     declared_props,
     python_name,
@@ -26,7 +29,11 @@ from ..declarations import (
     ContactOutputs,
     ContactPhoneNumberArgs,
     ContactPhoneNumberOutputs,
+    PhoneNumberInput,
+    UserContactsArgs,
+    UserContactsOutputs,
     get_options,
+    phone_number_dicts,
 )
 
 
@@ -148,6 +155,79 @@ class ContactPhoneNumber(ContactPhoneNumberOutputs, _Contact):
     ) -> ContactPhoneNumber:
         """Read an existing phone number contact by ``"<user_id>:<contact_id>"`` without managing it."""
         return ContactPhoneNumber(resource_name, opts=get_options(PHONE, resource_name, id, opts))
+
+
+def _names(props: tuple[Property, ...]) -> dict[str, str]:
+    """Python name → schema name of every property of ``props``, at every depth."""
+    names: dict[str, str] = {}
+    for prop in props:
+        names[prop.name] = prop.camel
+        inner = prop.items if prop.items is not None else prop
+        names.update(_names(inner.properties))
+    return names
+
+
+_SET_CAMEL = _names(USER_CONTACTS.properties)
+_SET_PYTHON = {camel: name for name, camel in _SET_CAMEL.items()}
+
+
+class UserContacts(UserContactsOutputs, pulumi.CustomResource):
+    """A user's contacts of each managed kind, exactly, through the ``ilert-contacts`` plugin: after
+    ``pulumi up`` the user has the listed contacts and no others of that kind (the login email ilert
+    makes included: a set that does not list it deletes it).
+
+    Example::
+
+        from pulumi_ilert_contacts import native
+
+        jane = native.UserContacts(
+            "jane",
+            user_id="1001",
+            emails=["jane@example.com", "user1001@example.com"],
+            phone_numbers=[{"target": "0151 23456789", "region_code": "DE", "primary": True}],
+        )
+
+    The resource id is the user id; ``pulumi import ilert-contacts:index:UserContacts <name>
+    <user_id>`` reads the user's contacts. Destroying the set forgets them unless
+    ``delete_on_destroy=True``.
+    """
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: UserContactsArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        user_id: pulumi.Input[str | int] | None = None,
+        emails: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        phone_numbers: pulumi.Input[Sequence[PhoneNumberInput]] | None = None,
+        delete_on_destroy: pulumi.Input[bool] | None = None,
+    ) -> None:
+        """
+        :param resource_name: The Pulumi name of the resource.
+        :param args: The arguments, as a ``UserContactsArgs`` (keyword arguments override them).
+        :param opts: Resource options (``provider=`` an explicit ``Provider`` for another account).
+        """
+        props = declared_props(
+            USER_CONTACTS,
+            args,
+            {
+                "user_id": user_id,
+                "emails": emails,
+                "phone_numbers": phone_numbers,
+                "delete_on_destroy": delete_on_destroy,
+            },
+        )
+        props["phone_numbers"] = phone_number_dicts(props["phone_numbers"])
+        super().__init__(resource_token(USER_CONTACTS), resource_name, props, _options(opts))
+
+    def translate_input_property(self, prop: str) -> str:
+        """``phone_numbers`` → ``phoneNumbers``, ``region_code`` → ``regionCode`` (at any depth)."""
+        return _SET_CAMEL.get(prop, prop)
+
+    def translate_output_property(self, prop: str) -> str:
+        """Schema names back to Python names, at any depth."""
+        return _SET_PYTHON.get(prop, prop)
 
 
 class Provider(pulumi.ProviderResource):

@@ -45,6 +45,7 @@ from ..core.errors import IlertError, IlertNotFoundError
 from ..core.kinds import ADOPT, TARGET, USER_ID, ContactKind, camel_name
 from ..core.ratelimit import check_store, redact_store
 from ..core.validation import UNKNOWN, check_contact
+from . import user_contacts
 from .properties import Bag, inbound, plain, to_python, to_wire
 from .schema import (
     ADOPT_CONFIG,
@@ -85,7 +86,8 @@ class ProviderConfigureRequest(ConfigureRequest):
 
 
 class ContactsProvider(Provider):
-    """The ``ilert-contacts`` provider: two resources, two functions, one account per instance."""
+    """The ``ilert-contacts`` provider: two contact resources and the contact set (``UserContacts``,
+    served by ``user_contacts.py``), two functions, one account per instance."""
 
     def __init__(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="ilert")
@@ -175,6 +177,8 @@ class ContactsProvider(Provider):
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         """Validate and normalise the inputs before any API call; failures name the property."""
+        if user_contacts.is_set(request.type):
+            return user_contacts.check(request)
         kind = _resource_kind(request.type)
         news = inbound(kind, request.new_inputs)
         outcome = check_contact(kind, news.props, naming=lambda _kind, prop: news.spell(kind, prop))
@@ -185,6 +189,8 @@ class ContactsProvider(Provider):
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         """The plan, computed without calling ilert."""
+        if user_contacts.is_set(request.type):
+            return user_contacts.diff(request)
         kind = _resource_kind(request.type)
         plan = lifecycle.diff(kind, to_python(kind, request.old_state), to_python(kind, request.new_inputs))
         return DiffResponse(
@@ -204,6 +210,8 @@ class ContactsProvider(Provider):
     async def create(self, request: CreateRequest) -> CreateResponse:
         """Create the contact (or take over an existing one with ``adopt``); in preview, what the
         core says a create reports."""
+        if user_contacts.is_set(request.type):
+            return await user_contacts.create(request, self._ilert, self._run)
         kind = _resource_kind(request.type)
         props = inbound(kind, request.properties)
         if request.preview:
@@ -217,6 +225,8 @@ class ContactsProvider(Provider):
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         """The live contact (refresh, import, ``get``); an empty id when it is gone."""
+        if user_contacts.is_set(request.type):
+            return await user_contacts.read(request, self._ilert, self._run)
         kind = _resource_kind(request.type)
         state = inbound(kind, request.properties)
         props = {**to_python(kind, request.inputs), **state.props}
@@ -232,6 +242,8 @@ class ContactsProvider(Provider):
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         """Full-replace PUT of the contact; a change of ``adopt`` alone calls nothing."""
+        if user_contacts.is_set(request.type):
+            return await user_contacts.update(request, self._ilert, self._run)
         kind = _resource_kind(request.type)
         olds, news = to_python(kind, request.olds), inbound(kind, request.news)
         if request.preview:
@@ -245,6 +257,8 @@ class ContactsProvider(Provider):
 
     async def delete(self, request: DeleteRequest) -> None:
         """DELETE the contact; one that is already gone counts as deleted."""
+        if user_contacts.is_set(request.type):
+            return await user_contacts.delete(request, self._ilert, self._run)
         kind = _resource_kind(request.type)
         client = self._ilert()
         await self._run(lambda: lifecycle.delete(client, kind, request.resource_id))

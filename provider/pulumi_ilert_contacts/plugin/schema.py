@@ -17,9 +17,9 @@ from ..core.kinds import (
     ADOPT,
     KIND_BY_FUNCTION,
     KIND_BY_RESOURCE,
-    KINDS,
     MODULE,
     PACKAGE,
+    RESOURCE_KINDS,
     ContactKind,
     Property,
     function_name,
@@ -116,18 +116,31 @@ def _object_types(props: tuple[Property, ...]) -> dict[str, Any]:
                 "type": "object",
                 "description": inner.description or prop.description,
                 "properties": {p.camel: _spec(p) for p in inner.properties},
-                "required": [p.camel for p in inner.properties if p.required],
             }
+            required = [p.camel for p in inner.properties if p.required]
+            if required:  # the engine drops an empty list: keep `pulumi package get-schema`'s shape
+                types[object_token(inner)]["required"] = required
         types.update(_object_types(inner.properties))
     return types
 
 
 def _resource(kind: ContactKind) -> dict[str, Any]:
+    if kind.path:
+        identity = (
+            "The resource id is `<userId>:<contactId>`; import an existing contact with "
+            f"`pulumi import {resource_token(kind)} <name> <userId>:<contactId>`."
+        )
+        required = [p.camel for p in kind.properties]
+    else:  # a contact set: the lists of a kind it does not manage are not set
+        identity = (
+            "The resource id is the user id; import a user's contacts with "
+            f"`pulumi import {resource_token(kind)} <name> <userId>`."
+        )
+        required = [p.camel for p in kind.properties if p.type != "array"]
     return {
-        "description": f"{kind.description}\n\nThe resource id is `<userId>:<contactId>`; import an "
-        f"existing contact with `pulumi import {resource_token(kind)} <name> <userId>:<contactId>`.",
+        "description": f"{kind.description}\n\n{identity}",
         "properties": {p.camel: _spec(p) for p in kind.properties},
-        "required": [p.camel for p in kind.properties],
+        "required": required,
         "inputProperties": {p.camel: _spec(p, as_input=True) for p in kind.inputs},
         "requiredInputs": [p.camel for p in kind.inputs if p.required],
     }
@@ -151,8 +164,9 @@ def _function(kind: ContactKind) -> dict[str, Any]:
     }
 
 
-def schema(kinds: tuple[ContactKind, ...] = KINDS) -> dict[str, Any]:
-    """The package schema as a dict (of ``kinds``: tests pass a scratch kind)."""
+def schema(kinds: tuple[ContactKind, ...] = RESOURCE_KINDS) -> dict[str, Any]:
+    """The package schema as a dict (of ``kinds``: tests pass a scratch kind). A kind that is an API
+    collection (the contact kinds) has a look-up function; the set has none."""
     config = {name: dict(spec) for name, spec in CONFIG.items()}
     types = _object_types(tuple(p for kind in kinds for p in kind.properties))
     return {
@@ -173,7 +187,7 @@ def schema(kinds: tuple[ContactKind, ...] = KINDS) -> dict[str, Any]:
         },
         **({"types": types} if types else {}),
         "resources": {resource_token(kind): _resource(kind) for kind in kinds},
-        "functions": {function_token(kind): _function(kind) for kind in kinds},
+        "functions": {function_token(kind): _function(kind) for kind in kinds if kind.path},
         "language": {
             "nodejs": {"packageName": "@pulumi-ilert-contacts/ilert-contacts", "respectSchemaVersion": True},
             "go": {

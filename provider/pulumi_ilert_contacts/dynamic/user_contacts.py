@@ -1,0 +1,136 @@
+"""``UserContacts``: a user's contacts of each managed kind, exactly, as one dynamic resource."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+import pulumi.dynamic
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from ..core import contact_set
+from ..core.client import shared_client
+from ..core.kinds import USER_CONTACTS, declared_props
+from ..declarations import (
+    PhoneNumberInput,
+    UserContactsArgs,
+    UserContactsOutputs,
+    UserContactsPhoneNumberArgs,
+    phone_number_dicts,
+)
+from .provider import ContactProvider
+
+__all__ = ["UserContacts", "UserContactsArgs", "UserContactsPhoneNumberArgs", "UserContactsProvider"]
+
+
+class UserContactsProvider(ContactProvider):
+    """The dynamic provider behind ``UserContacts`` (``core.contact_set``)."""
+
+    kind = USER_CONTACTS
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate and normalise the set; every problem names the property and the reason."""
+        outcome = contact_set.check(news)
+        return CheckResult(outcome.inputs, [CheckFailure(prop, reason) for prop, reason in outcome.failures])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """The plan, without calling ilert: lists compare as sets."""
+        plan = contact_set.diff(olds, news)
+        return DiffResult(
+            changes=bool(plan.changed),
+            replaces=plan.replaces,
+            stables=plan.stables,
+            delete_before_replace=False,
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Make the user's contacts of each managed kind exactly the listed ones."""
+        created = contact_set.create(shared_client(), props)
+        return CreateResult(created.id, created.outputs)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """What ilert holds (one list per managed kind); an empty id when the user is gone."""
+        observed = contact_set.observe(shared_client(), id_, props)
+        if observed is None:
+            return ReadResult("", {})
+        return ReadResult(observed.id, observed.outputs, observed.inputs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Write only the difference."""
+        return UpdateResult(contact_set.update(shared_client(), olds, news))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Forget the set; with ``delete_on_destroy``, delete the contacts it lists."""
+        contact_set.delete(shared_client(), id_, props)
+
+
+class UserContacts(UserContactsOutputs, pulumi.dynamic.Resource, module="ilert", name="UserContacts"):
+    """A user's contacts of each managed kind, exactly: after ``pulumi up`` the user has the listed
+    ones and no others (the login email ilert makes included: a set that does not list it deletes it).
+
+    Example::
+
+        from pulumi_ilert_contacts import UserContacts
+
+        jane = UserContacts(
+            "jane",
+            user_id="1001",
+            emails=["jane@example.com", "user1001@example.com"],
+            phone_numbers=[{"target": "0151 23456789", "region_code": "DE", "primary": True}],
+        )
+
+    The resource id is the user id. Destroying the set forgets the contacts unless
+    ``delete_on_destroy=True``. Dynamic resources get no call at preview for a create: the contacts a
+    new set deletes are not named before ``pulumi up`` (the native ``UserContacts`` names them).
+    """
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: UserContactsArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        user_id: pulumi.Input[str | int] | None = None,
+        emails: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        phone_numbers: pulumi.Input[Sequence[PhoneNumberInput]] | None = None,
+        delete_on_destroy: pulumi.Input[bool] | None = None,
+    ) -> None:
+        """
+        :param resource_name: The Pulumi name of the resource.
+        :param args: The arguments, as a ``UserContactsArgs`` (keyword arguments override them).
+        :param opts: Resource options.
+        """
+        props = declared_props(
+            USER_CONTACTS,
+            args,
+            {
+                "user_id": user_id,
+                "emails": emails,
+                "phone_numbers": phone_numbers,
+                "delete_on_destroy": delete_on_destroy,
+            },
+        )
+        props["phone_numbers"] = phone_number_dicts(props["phone_numbers"])
+        super().__init__(UserContactsProvider(), resource_name, props, secret_contacts(props, opts))
+
+
+def secret_contacts(
+    props: dict[str, Any], opts: pulumi.ResourceOptions | None
+) -> pulumi.ResourceOptions | None:
+    """The options, with the contacts outputs secret where their list holds a value that may be a
+    secret (an ``Output``): the engine keeps an output secret only under its input's own name."""
+    secret = [member.contacts for member in contact_set.MEMBERS if _holds_output(props.get(member.name))]
+    if not secret:
+        return opts
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secret))
+
+
+def _holds_output(value: Any) -> bool:
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_holds_output(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_output(v) for v in value.values())
+    return False

@@ -1,0 +1,134 @@
+"""``UserContacts`` through both faces in-process: the plugin's handlers (schema names at every
+depth, secrets kept) and the dynamic provider (Python names), against the emulator.
+
+The core's behaviour is ``test_contact_set.py``'s; here only what each face adds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from google.protobuf import struct_pb2
+from pulumi.dynamic import Config, ConfigureRequest
+from pulumi.provider.experimental import provider as sdk
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi_ilert_contacts import UserContactsPhoneNumberArgs, UserContactsProvider
+from pulumi_ilert_contacts.declarations import phone_number_dicts
+from pulumi_ilert_contacts.emulator import EmulatorServer
+from pulumi_ilert_contacts.plugin.provider import ContactsProvider
+
+from .support import TOKEN, USER, emails_of, phones_of
+
+URN = "urn:pulumi:test::faces::ilert-contacts:index:UserContacts::jane"
+SECRET_EMAIL = "private.person@example.com"
+
+
+def _run(coroutine: Any) -> Any:
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        loop.close()
+
+
+def _over_the_wire(props: dict[str, PropertyValue]) -> dict[str, PropertyValue]:
+    message = struct_pb2.Struct()
+    for key, value in props.items():
+        message.fields[key].CopyFrom(value.marshal())
+    return PropertyValue.unmarshal_map(message)
+
+
+def _plugin(emulator: EmulatorServer) -> ContactsProvider:
+    provider = ContactsProvider()
+    args = {"endpoint": PropertyValue(emulator.url), "apiToken": PropertyValue(TOKEN, is_secret=True)}
+    _run(provider.configure(sdk.ConfigureRequest({}, args, True, False)))
+    return provider
+
+
+def test_the_plugin_takes_schema_names_at_every_depth_and_keeps_a_secret_address_secret(
+    emulator: EmulatorServer,
+) -> None:
+    provider = _plugin(emulator)
+    news = _over_the_wire(
+        {
+            "userId": PropertyValue("1234"),
+            "emails": PropertyValue([PropertyValue(SECRET_EMAIL, is_secret=True)]),
+            "phoneNumbers": PropertyValue(
+                [
+                    PropertyValue(
+                        {
+                            "target": PropertyValue("0151 23456789"),
+                            "regionCode": PropertyValue("DE"),
+                            "primary": PropertyValue(True),
+                        }
+                    )
+                ]
+            ),
+        }
+    )
+
+    checked = _run(provider.check(sdk.CheckRequest(URN, {}, news, b"")))
+    assert checked.failures == []
+    created = _run(provider.create(sdk.CreateRequest(URN, checked.inputs, 60.0, False)))
+
+    assert created.resource_id == USER
+    assert [c["target"] for c in emails_of(emulator.admin, USER)] == [SECRET_EMAIL]
+    assert [(p["target"], p["primary"]) for p in phones_of(emulator.admin, USER)] == [
+        ("+4915123456789", True)
+    ]
+    outs = created.properties
+    assert outs["emails"].is_secret and outs["emailContacts"].is_secret
+    assert not outs["phoneNumberContacts"].is_secret
+    [number] = outs["phoneNumberContacts"].value
+    assert {k: v.value for k, v in number.value.items() if k != "contactId"} == {
+        "target": "+4915123456789",
+        "regionCode": "DE",
+        "primary": True,
+        "status": "OK",
+    }
+
+
+def test_the_plugin_names_a_bad_element_by_its_schema_name(emulator: EmulatorServer) -> None:
+    provider = _plugin(emulator)
+    news = _over_the_wire(
+        {
+            "userId": PropertyValue("1234"),
+            "phoneNumbers": PropertyValue([PropertyValue({"target": PropertyValue("+4915123456789")})]),
+        }
+    )
+
+    checked = _run(provider.check(sdk.CheckRequest(URN, {}, news, b"")))
+
+    assert [(f.property, f.reason) for f in checked.failures] == [
+        (
+            "phoneNumbers",
+            "UserContacts.phoneNumbers[0].regionCode is required: the ISO 3166-1 alpha-2 "
+            'region of the number, e.g. "DE"',
+        )
+    ]
+
+
+def test_the_dynamic_provider_takes_typed_args_and_plain_dicts(emulator: EmulatorServer) -> None:
+    provider = UserContactsProvider()
+    raw = {"ilert:apiToken": TOKEN, "ilert:endpoint": emulator.url}
+    provider.configure(ConfigureRequest(Config(raw_config=raw, project_name="faces")))
+    numbers = phone_number_dicts(
+        [
+            UserContactsPhoneNumberArgs(target="+4915123456789", region_code="DE", primary=True),
+            {"target": "030 123456", "region_code": "DE"},
+        ]
+    )
+
+    checked = provider.check({}, {"user_id": 1234, "emails": [], "phone_numbers": numbers})
+    assert checked.failures == []
+    created = provider.create(checked.inputs)
+
+    assert created.id == USER
+    assert emails_of(emulator.admin, USER) == []  # the login email too: the set lists none
+    assert sorted(p["target"] for p in phones_of(emulator.admin, USER)) == ["+4915123456789", "+4930123456"]
+    assert created.outs["phone_numbers"][1] == {
+        "target": "+4930123456",
+        "region_code": "DE",
+        "primary": False,
+    }
