@@ -60,7 +60,8 @@ def check(request: CheckRequest) -> CheckResponse:
     """Validate and normalise the set's inputs before any API call; failures name the property."""
     news = inbound(KIND, request.new_inputs)
     outcome = contact_set.check(
-        news.props, naming=lambda kind, prop: news.spell(kind, prop) if kind is KIND else camel_name(kind, prop)
+        news.props,
+        naming=lambda kind, prop: news.spell(kind, prop) if kind is KIND else camel_name(kind, prop),
     )
     return CheckResponse(
         inputs=to_wire(KIND, outcome.inputs, secrets=_secrets(news.secrets)),
