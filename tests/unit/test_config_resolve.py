@@ -67,3 +67,13 @@ def test_the_token_is_never_in_the_repr() -> None:
     resolved = resolve({}, {"apiToken": "tok-secret-1"}, {}, namespace="ilert")
 
     assert "tok-secret-1" not in repr(resolved) and "tok-secret-1" not in repr(resolved.settings())
+
+
+def test_the_rate_store_from_the_config_reaches_the_settings_and_never_their_repr() -> None:
+    store = "rediss://:store-pw-19c0@redis.example.com:6380/0"
+    resolved = resolve({}, {"apiToken": "tok-stack", "rateStore": store}, ENV, namespace="ilert-contacts")
+
+    assert resolved.settings().rate_store == store
+    assert "store-pw-19c0" not in repr(resolved) and "store-pw-19c0" not in repr(resolved.settings())
+    # Without the config, ILERT_RATE_STORE is read where the budget is opened (ratelimit.limiter_for).
+    assert resolve({}, {}, ENV | {"ILERT_RATE_STORE": store}, namespace="ilert-contacts").rate_store is None

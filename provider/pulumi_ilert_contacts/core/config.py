@@ -145,8 +145,7 @@ def in_namespace(raw: Any, namespace: str) -> dict[str, Any]:
     """The settings of ``namespace`` in a stack config (a ``pulumi.dynamic.Config``, or a dict of
     full keys such as ``ilert:apiToken``), by setting name."""
     get = raw.get if hasattr(raw, "get") else (lambda _key: None)
-    names = (TOKEN_NAME, ENDPOINT_NAME, ADOPT_NAME, RATE_STORE_NAME)
-    return {name: get(f"{namespace}:{name}") for name in names}
+    return {name: get(f"{namespace}:{name}") for name in (TOKEN_NAME, ENDPOINT_NAME, ADOPT_NAME)}
 
 
 _lock = threading.Lock()
