@@ -89,6 +89,7 @@ def jane(tmp_path_factory: pytest.TempPathFactory, pulumi_home: Path, emulator: 
         emulator,
         program(["jane@example.com", login_email(1001)]),
     )
+    stack.preview()
     emulator.admin.reset_requests()
     stack.up()
     return stack
@@ -97,7 +98,8 @@ def jane(tmp_path_factory: pytest.TempPathFactory, pulumi_home: Path, emulator: 
 def test_up_makes_the_users_contacts_exactly_the_listed_ones_and_a_second_plan_calls_nothing(
     jane: Stack, emulator: EmulatorServer
 ) -> None:
-    # One list per kind; the login email adopted; one POST per missing contact; the unlisted deleted.
+    # One list per kind (for the preview's warning, kept for the create); the login email adopted;
+    # one POST per missing contact; the unlisted deleted.
     assert counts(emulator) == {"GET": 2, "POST": 2, "DELETE": 1}
     assert emails_of(emulator, 1001) == ["jane@example.com", login_email(1001)]
     [phone] = [c for c in emulator.admin.contacts()["phone_numbers"] if c["user_id"] == "1001"]
@@ -109,6 +111,13 @@ def test_up_makes_the_users_contacts_exactly_the_listed_ones_and_a_second_plan_c
         (login_email(1001), "OK"),
     ]
     assert [(p["target"], p["contactId"]) for p in outputs["phones"]] == [(MOBILE, phone["id"])]
+    # The preview named the contact the new set deletes, as a warning on the resource.
+    [preview] = [r for r in jane.history if r.args[0] == "preview"]
+    assert (
+        "warning: this new UserContacts set of user 1001 deletes 1 existing contact(s) it does not list: "
+        in (preview.output)
+    ), preview
+    assert "email contact jane.private@example.org (id " in preview.output, preview
     [state] = jane.native_resources()
     assert (state["type"], state["id"]) == (SET, "1001")
 

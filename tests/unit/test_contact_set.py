@@ -332,3 +332,48 @@ def test_destroy_forgets_unless_delete_on_destroy(ilert: EmulatorServer) -> None
     assert writes(ilert.admin) == {"GET": 2, "DELETE": 2}
     assert [c["target"] for c in emails_of(ilert.admin, USER)] == ["by-hand@example.org"]
     assert phones_of(ilert.admin, USER) == []
+
+
+# -- the preview's warning ---------------------------------------------------------------------
+
+
+def test_the_preview_of_a_new_set_names_what_it_deletes_at_one_list_per_managed_kind(
+    ilert: EmulatorServer,
+) -> None:
+    stray = post(ilert, "emails", {"target": "stray@example.org"})
+    ilert.admin.reset_requests()
+
+    warning = contact_set.deletion_warning(shared_client(), checked({"user_id": USER, "emails": [LOGIN]}))
+    unknown = contact_set.deletion_warning(shared_client(), {"user_id": USER, "emails": [UNKNOWN]})
+    nothing = contact_set.deletion_warning(
+        shared_client(), {"user_id": USER, "emails": [LOGIN, stray["target"]]}
+    )
+
+    assert warning == (
+        f"this new UserContacts set of user {USER} deletes 1 existing contact(s) it does not list: "
+        f"email contact stray@example.org (id {stray['id']})"
+    )
+    assert unknown is not None and "may delete (some targets are not known yet) 2 existing" in unknown
+    assert nothing is None
+    assert writes(ilert.admin) == {"GET": 1}
+
+
+def test_a_set_stopped_half_way_converges_on_the_next_create_with_no_duplicate(ilert: EmulatorServer) -> None:
+    for n in range(3):
+        post(ilert, "emails", {"target": f"old{n}@example.org"})
+    ilert.admin.add_fault("DELETE", "status", status=400, path="/emails")  # one delete refused: the run stops
+    wanted = {"user_id": USER, "emails": [LOGIN, "a@example.com", "b@example.com"]}
+
+    with pytest.raises(IlertError):
+        contact_set.create(shared_client(), wanted)
+    new_process()
+    ilert.admin.clear_faults()
+    ilert.admin.reset_requests()
+    contact_set.create(shared_client(), wanted)
+
+    assert sorted(c["target"] for c in emails_of(ilert.admin, USER)) == [
+        "a@example.com",
+        "b@example.com",
+        LOGIN,
+    ]
+    assert writes(ilert.admin) == {"GET": 1, "DELETE": 1}

@@ -217,6 +217,45 @@ def preview_update(olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]
     return result
 
 
+def deletion_warning(client: IlertClient, props: dict[str, Any]) -> str | None:
+    """What the preview of a new set says it would delete: every existing contact of a managed kind
+    that the set does not list (one list per managed kind, kept for the create that follows). With
+    an element still unknown, what it *may* delete. ``None`` when it deletes nothing, or when the
+    inputs or the user cannot be judged yet (the create reports that)."""
+    user_id = props.get("user_id")
+    if not isinstance(user_id, str) or is_unknown(user_id):
+        return None
+    doomed: list[str] = []
+    unknown = False
+    for member in managed(props):
+        items = props[member.name]
+        if is_unknown(items):
+            unknown = True
+            items = []
+        listed = DIRECTORY.contacts(client, member.kind, user_id)
+        if listed is None:
+            return None
+        known = set()
+        for item in items:
+            target = _target(member, item)
+            if is_unknown(item) or is_unknown(target):
+                unknown = True
+            else:
+                known.add(member.kind.comparable_target(str(target)))
+        doomed += [
+            f"{member.kind.label} {c.get('target')} (id {cid})"
+            for cid, c in sorted(listed.items())
+            if member.kind.comparable_target(str(c.get("target", ""))) not in known
+        ]
+    if not doomed:
+        return None
+    verb = "may delete (some targets are not known yet)" if unknown else "deletes"
+    return (
+        f"this new {SET.resource} set of user {user_id} {verb} {len(doomed)} existing contact(s) it "
+        f"does not list: {', '.join(doomed)}"
+    )
+
+
 # -- lifecycle ---------------------------------------------------------------------------------
 
 

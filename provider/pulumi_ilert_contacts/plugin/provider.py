@@ -15,6 +15,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import grpc
+import grpc.aio
 from pulumi.provider.experimental.provider import (
     CheckFailure,
     CheckRequest,
@@ -38,6 +40,7 @@ from pulumi.provider.experimental.provider import (
     UpdateRequest,
     UpdateResponse,
 )
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
 from ..core import config, lifecycle
 from ..core.client import IlertClient
@@ -89,7 +92,9 @@ class ContactsProvider(Provider):
     """The ``ilert-contacts`` provider: two contact resources and the contact set (``UserContacts``,
     served by ``user_contacts.py``), two functions, one account per instance."""
 
-    def __init__(self) -> None:
+    def __init__(self, engine_address: str | None = None) -> None:
+        self.engine_address = engine_address
+        """The engine's gRPC address, for warnings in its output (``_warn``)."""
         self._executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="ilert")
         self._lock = threading.Lock()
         self._resolved = config.resolve({}, {}, os.environ, namespace=PACKAGE)
@@ -159,6 +164,18 @@ class ContactsProvider(Provider):
             self._client = None
         return ConfigureResponse(accept_secrets=True, supports_preview=True)
 
+    async def _warn(self, urn: str, message: str) -> None:
+        """A warning on the resource ``urn`` in the engine's output (its log service); nothing when
+        the plugin was not told the engine's address (in-process tests)."""
+        if not self.engine_address:
+            return
+        channel = grpc.aio.insecure_channel(self.engine_address)
+        try:
+            request = engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=urn)
+            await engine_pb2_grpc.EngineStub(channel).Log(request)
+        finally:
+            await channel.close()
+
     @property
     def _adopt_existing(self) -> bool:
         return self._resolved.adopt_existing
@@ -211,7 +228,7 @@ class ContactsProvider(Provider):
         """Create the contact (or take over an existing one with ``adopt``); in preview, what the
         core says a create reports."""
         if user_contacts.is_set(request.type):
-            return await user_contacts.create(request, self._ilert, self._run)
+            return await user_contacts.create(request, self._ilert, self._run, self._warn)
         kind = _resource_kind(request.type)
         props = inbound(kind, request.properties)
         if request.preview:

@@ -164,7 +164,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     async def serve() -> None:
         server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
-        servicer = ContactsServicer(args, __version__, ContactsProvider(), engine_address=known.engine)
+        servicer = ContactsServicer(
+            args, __version__, ContactsProvider(known.engine), engine_address=known.engine
+        )
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
         port = server.add_insecure_port("127.0.0.1:0")
         await server.start()

@@ -87,11 +87,22 @@ def diff(request: DiffRequest) -> DiffResponse:
     )
 
 
-async def create(request: CreateRequest, client: Callable[[], IlertClient], run: Run[Any]) -> CreateResponse:
-    """Make the user's contacts of each managed kind the listed ones; in preview, the inputs."""
+async def create(
+    request: CreateRequest,
+    client: Callable[[], IlertClient],
+    run: Run[Any],
+    warn: Callable[[str, str], Awaitable[None]] | None = None,
+) -> CreateResponse:
+    """Make the user's contacts of each managed kind the listed ones. In preview, the inputs, and
+    (given ``warn``: the engine's log) a warning naming every existing contact the set would delete."""
     props = inbound(KIND, request.properties)
     secrets = _secrets(props.secrets)
     if request.preview:
+        if warn is not None:
+            ilert = client()
+            warning = await run(lambda: contact_set.deletion_warning(ilert, props.props))
+            if warning:
+                await warn(request.urn, warning)
         return CreateResponse("", to_wire(KIND, contact_set.preview_create(props.props), secrets=secrets))
     ilert = client()
     created = await run(lambda: contact_set.create(ilert, props.props))
