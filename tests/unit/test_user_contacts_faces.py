@@ -132,3 +132,20 @@ def test_the_dynamic_provider_takes_typed_args_and_plain_dicts(emulator: Emulato
         "region_code": "DE",
         "primary": False,
     }
+
+
+def test_the_plugin_refuses_a_numbers_field_written_with_its_python_name(emulator: EmulatorServer) -> None:
+    provider = _plugin(emulator)
+    number = {"target": PropertyValue("+4915123456789"), "region_code": PropertyValue("DE")}
+    news = _over_the_wire(
+        {"userId": PropertyValue("1234"), "phoneNumbers": PropertyValue([PropertyValue(number)])}
+    )
+
+    checked = _run(provider.check(sdk.CheckRequest(URN, {}, news, b"")))
+
+    reasons = [f.reason for f in checked.failures]
+    assert reasons[0] == (
+        "UserContacts.phoneNumbers[0].region_code is not a field of a number; "
+        "expected target, regionCode, primary"
+    )
+    assert all(f.property == "phoneNumbers" for f in checked.failures)

@@ -8,9 +8,10 @@ number given as a secret makes its whole list, and the list of contacts that rep
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
+from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import (
     CheckFailure,
     CheckRequest,
@@ -37,6 +38,9 @@ T = TypeVar("T")
 Run = Callable[[Callable[[], T]], Awaitable[T]]
 
 KIND = USER_CONTACTS
+_NUMBER = USER_CONTACTS.prop("phone_numbers").items
+_CAMEL_FIELDS = tuple(p.camel for p in _NUMBER.properties) if _NUMBER else ()
+_PYTHON_ONLY = frozenset(p.name for p in _NUMBER.properties if p.name != p.camel) if _NUMBER else frozenset()
 
 
 def is_set(qualified_type: str) -> bool:
@@ -63,10 +67,35 @@ def check(request: CheckRequest) -> CheckResponse:
         news.props,
         naming=lambda kind, prop: news.spell(kind, prop) if kind is KIND else camel_name(kind, prop),
     )
+    failures = [CheckFailure(news.spell(KIND, prop), reason) for prop, reason in outcome.failures]
     return CheckResponse(
         inputs=to_wire(KIND, outcome.inputs, secrets=_secrets(news.secrets)),
-        failures=[CheckFailure(news.spell(KIND, prop), reason) for prop, reason in outcome.failures],
+        failures=_python_spelled(request.new_inputs) + failures,
     )
+
+
+def _python_spelled(inputs: Mapping[str, PropertyValue]) -> list[CheckFailure]:
+    """A number's field written with its Python name (``region_code``) is not read as the field,
+    as at the top level: the schema name is ``regionCode``."""
+    numbers = inputs.get("phoneNumbers")
+    items = numbers.value if numbers is not None else None
+    if not isinstance(items, tuple):
+        return []
+    failures = []
+    for i, item in enumerate(items):
+        fields = item.value
+        if not isinstance(fields, Mapping):
+            continue
+        for key in fields:
+            if key in _PYTHON_ONLY:
+                failures.append(
+                    CheckFailure(
+                        "phoneNumbers",
+                        f"{KIND.resource}.phoneNumbers[{i}].{key} is not a field of a number; "
+                        f"expected {', '.join(_CAMEL_FIELDS)}",
+                    )
+                )
+    return failures
 
 
 def diff(request: DiffRequest) -> DiffResponse:
