@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from emulator_support import api_request, login_email
 from native_support import write_yaml, yaml_stack
 from pulumi_fixtures import TOKEN, USERS
@@ -174,11 +175,27 @@ def test_import_by_user_id_writes_nothing_and_the_same_declaration_has_no_change
     assert set(counts(emulator)) == {"GET"}
     write_yaml(jane, program(emails, imported="\n"))
     jane.preview("--expect-no-changes")
-    # deleteOnDestroy alone: an update that calls nothing.
+
+    # The CLI's import by user id writes the declaration, and nothing to ilert.
+    generated = jane.workdir / "carol.yaml"
+    emulator.admin.reset_requests()
+    jane.run("import", SET, "carol", "1003", "--yes", "--protect=false", "--out", str(generated))
+    assert set(counts(emulator)) == {"GET"}
+    carol = yaml.safe_load(generated.read_text())["resources"]["carol"]["properties"]
+    assert carol == {
+        "userId": "1003",
+        "emails": [login_email(1003)],
+        "phoneNumbers": [],
+        "deleteOnDestroy": False,
+    }
+
+    # deleteOnDestroy alone is an update that calls nothing; carol, gone from the program, is forgotten.
     write_yaml(jane, program(emails, imported="\n", delete_on_destroy=True))
     emulator.admin.reset_requests()
-    jane.up()
+    up = jane.up()
+    assert "- 1 deleted" in up.output and "~ 1 updated" in up.output, up
     assert emulator.admin.requests()["total"] == 0
+    assert emails_of(emulator, 1003) == [login_email(1003)]
 
 
 def test_destroy_forgets_a_set_and_deletes_only_with_delete_on_destroy(
