@@ -149,3 +149,19 @@ def test_the_plugin_refuses_a_numbers_field_written_with_its_python_name(emulato
         "expected target, regionCode, primary"
     )
     assert all(f.property == "phoneNumbers" for f in checked.failures)
+
+
+def test_a_check_failure_of_a_secret_address_does_not_repeat_it(emulator: EmulatorServer) -> None:
+    provider = _plugin(emulator)
+    news = _over_the_wire(
+        {
+            "userId": PropertyValue("1234"),
+            "emails": PropertyValue([PropertyValue("not-an-address-secret", is_secret=True)]),
+        }
+    )
+
+    checked = _run(provider.check(sdk.CheckRequest(URN, {}, news, b"")))
+
+    [failure] = checked.failures
+    assert failure.reason.startswith("UserContacts.emails[0] [secret] is not a valid email address")
+    assert "not-an-address-secret" not in failure.reason

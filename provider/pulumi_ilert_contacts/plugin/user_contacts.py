@@ -67,11 +67,48 @@ def check(request: CheckRequest) -> CheckResponse:
         news.props,
         naming=lambda kind, prop: news.spell(kind, prop) if kind is KIND else camel_name(kind, prop),
     )
-    failures = [CheckFailure(news.spell(KIND, prop), reason) for prop, reason in outcome.failures]
+    hidden = _secret_values(news.props, news.secrets)
+    failures = [
+        CheckFailure(news.spell(KIND, prop), _redact(reason, hidden)) for prop, reason in outcome.failures
+    ]
     return CheckResponse(
         inputs=to_wire(KIND, outcome.inputs, secrets=_secrets(news.secrets)),
         failures=_python_spelled(request.new_inputs) + failures,
     )
+
+
+def _secret_values(props: dict[str, Any], secrets: Iterable[Path]) -> list[str]:
+    """The strings given as secrets anywhere in a set's lists (a secret element, or a secret field)."""
+    found: list[str] = []
+
+    def collect(value: Any) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for inner in value.values():
+                collect(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                collect(inner)
+
+    for path in secrets:
+        value: Any = props
+        for step in path:
+            try:
+                value = value[step]
+            except (KeyError, IndexError, TypeError):
+                value = None
+                break
+        collect(value)
+    return found
+
+
+def _redact(reason: str, hidden: list[str]) -> str:
+    """A check failure without the secrets it would repeat (longest first)."""
+    for value in sorted(hidden, key=len, reverse=True):
+        if value:
+            reason = reason.replace(repr(value), "[secret]").replace(value, "[secret]")
+    return reason
 
 
 def _python_spelled(inputs: Mapping[str, PropertyValue]) -> list[CheckFailure]:
