@@ -14,9 +14,17 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from ..core.config import is_loopback_host
-from .server import EmulatorServer
+
+if TYPE_CHECKING:
+    from .server import EmulatorServer
+
+EXTRA_HINT = (
+    "the ilert emulator needs its web server (Werkzeug), an optional dependency: "
+    "pip install 'pulumi-ilert-contacts[emulator]'"
+)
 
 
 def _user_ids(text: str) -> list[int]:
@@ -49,6 +57,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _server_class() -> type[EmulatorServer] | None:
+    """The emulator's server class, or None when its optional web server is not installed."""
+    try:
+        from .server import EmulatorServer
+    except ModuleNotFoundError as exc:
+        if exc.name != "werkzeug":
+            raise
+        return None
+    return EmulatorServer
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the emulator until SIGTERM or SIGINT; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -61,7 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
 
-    server = EmulatorServer(
+    server_class = _server_class()
+    if server_class is None:
+        print(EXTRA_HINT, file=sys.stderr)
+        return 2
+    server = server_class(
         token=args.token,
         users=args.users,
         db=args.db,
