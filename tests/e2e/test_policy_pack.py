@@ -88,7 +88,7 @@ def test_clean_program_passes_the_pack_and_deploys(
 ) -> None:
     stack = make_stack(CLEAN)
     result = stack.preview("--policy-pack", PACK)  # raises unless it exits 0
-    # A violation is printed as "ilert-contacts@v0.1.0 [mandatory] ... <policy> (<resource>)".
+    # A violation is printed as "ilert-contacts@v0.2.0 [mandatory] ... <policy> (<resource>)".
     assert "[mandatory]" not in result.output and "[advisory]" not in result.output
     stack.up("--policy-pack", PACK)
     assert len(emulator.admin.contacts()["phone_numbers"]) == 1

@@ -89,7 +89,10 @@ def test_the_wheel_installs_beside_the_users_newer_pulumi_and_older_requests(use
 
 def test_the_emulator_without_its_extra_says_which_extra_to_install(user_venv: Path) -> None:
     proc = subprocess.run(
-        [user_venv / "bin" / "ilert-contacts-emulator", "--port", "0"], capture_output=True, text=True, timeout=60
+        [user_venv / "bin" / "ilert-contacts-emulator", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert "pip install 'pulumi-ilert-contacts[emulator]'" in proc.stderr

@@ -118,9 +118,27 @@ _Handler = Callable[[ContactsServicer, Any, Any], Awaitable[Any]]
 
 
 def _sdk(name: str) -> _Handler:
-    """The SDK servicer's own handler ``name``."""
-    handler: _Handler = getattr(ProviderServicer, name)
-    return handler
+    """The SDK servicer's own handler ``name``, without the SDK's failure wrapper.
+
+    Newer SDKs (3.27x) wrap each handler in ``_raise_with_traceback``, which re-raises every
+    failure as a bare ``Exception`` whose message carries the plugin's traceback: our errors would
+    lose their type (so ``_answer`` could not tell them from a bug) and users would read a stack
+    trace. The wrapper is a closure over the handler it wraps; take that handler. Like the other
+    uses of the SDK's internals, this lives here alone, and the newest-SDK run of ``make compat``
+    is what catches a change.
+    """
+    handler: Any = getattr(ProviderServicer, name)
+    while getattr(handler, "__name__", name) != name:
+        inner = [
+            cell.cell_contents
+            for cell in handler.__closure__ or ()
+            if callable(cell.cell_contents) and getattr(cell.cell_contents, "__name__", None) == name
+        ]
+        if len(inner) != 1:
+            break
+        handler = inner[0]
+    wrapped: _Handler = handler
+    return wrapped
 
 
 _HANDLERS: dict[str, _Handler] = {
