@@ -28,6 +28,7 @@ import pytest
 import requests
 from pulumi_fixtures import TOKEN
 from pulumi_harness import Result, Stack, base_env, project_file, tool_path
+from pulumi_ilert_contacts import __version__
 from pulumi_ilert_contacts.emulator import EmulatorServer
 
 pytestmark = pytest.mark.e2e
@@ -153,7 +154,7 @@ def test_package_add_generates_the_sdk_and_links_it_into_the_project(project: Pr
         gomod = (project.workdir / "go.mod").read_text()
         assert "github.com/pulumi-ilert-contacts/sdk/go v0.0.0" in gomod
         assert "replace github.com/pulumi-ilert-contacts/sdk/go => ./sdks/ilert-contacts" in gomod
-    assert "ilert-contacts: ilert-contacts@0.1.0" in (project.workdir / "Pulumi.yaml").read_text()
+    assert f"ilert-contacts: ilert-contacts@{__version__}" in (project.workdir / "Pulumi.yaml").read_text()
 
 
 def test_up_creates_the_contacts_in_both_accounts_and_looks_one_up(project: Project) -> None:
@@ -192,8 +193,9 @@ def test_up_creates_the_contacts_in_both_accounts_and_looks_one_up(project: Proj
         for name, r in by_name(project.stack).items()
         if r["type"] in (EMAIL, PHONE)
     }
-    # (The SDK asks for the plugin's version: the default provider is "default_0_1_0".)
-    assert providers == {"jane-email": "default_0_1_0", "jane-mobile": "default_0_1_0", "ops-email": "second"}
+    # (The SDK asks for the plugin's version: the default provider is "default_<version>".)
+    default = "default_" + __version__.replace(".", "_")
+    assert providers == {"jane-email": default, "jane-mobile": default, "ops-email": "second"}
 
 
 def test_no_change_preview_calls_the_api_only_for_the_look_up(project: Project) -> None:

@@ -23,7 +23,7 @@ def test_the_installed_distribution_has_the_package_version() -> None:
 
 def test_the_plugin_schema_and_the_user_agent_carry_the_package_version() -> None:
     assert json.loads(schema_json())["version"] == VERSION
-    assert USER_AGENT == f"pulumi-ilert-contacts/{VERSION}"
+    assert f"pulumi-ilert-contacts/{VERSION}" == USER_AGENT
 
 
 def test_the_policy_pack_has_the_package_version() -> None:
