@@ -377,3 +377,17 @@ def test_a_set_stopped_half_way_converges_on_the_next_create_with_no_duplicate(i
         LOGIN,
     ]
     assert writes(ilert.admin) == {"GET": 1, "DELETE": 1}
+
+
+def test_429_and_5xx_inside_a_set_are_retried_by_the_one_retry_layer(ilert: EmulatorServer) -> None:
+    ilert.admin.add_fault("POST", "status", status=429, path="/emails", retry_after=0)
+    ilert.admin.add_fault("GET", "status", status=503, path="/phone-numbers")
+
+    contact_set.create(
+        shared_client(), {"user_id": USER, "emails": [LOGIN, "a@example.com"], "phone_numbers": []}
+    )
+
+    log = [(e["method"], e["path"].rsplit("/", 1)[-1], e["status"]) for e in ilert.admin.requests()["log"]]
+    assert log.count(("POST", "emails", 429)) == 1 and log.count(("POST", "emails", 201)) == 1
+    assert log.count(("GET", "phone-numbers", 503)) == 1 and log.count(("GET", "phone-numbers", 200)) == 1
+    assert sorted(c["target"] for c in emails_of(ilert.admin, USER)) == ["a@example.com", LOGIN]
