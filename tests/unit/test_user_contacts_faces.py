@@ -165,3 +165,21 @@ def test_a_check_failure_of_a_secret_address_does_not_repeat_it(emulator: Emulat
     [failure] = checked.failures
     assert failure.reason.startswith("UserContacts.emails[0] [secret] is not a valid email address")
     assert "not-an-address-secret" not in failure.reason
+
+
+def test_the_native_class_translates_names_at_every_depth() -> None:
+    from pulumi_ilert_contacts import native
+
+    into = native.UserContacts.translate_input_property
+    back = native.UserContacts.translate_output_property
+    for python, camel in [
+        ("user_id", "userId"),
+        ("phone_numbers", "phoneNumbers"),
+        ("region_code", "regionCode"),
+        ("delete_on_destroy", "deleteOnDestroy"),
+        ("phone_number_contacts", "phoneNumberContacts"),
+        ("contact_id", "contactId"),
+        ("target", "target"),
+    ]:
+        assert into(None, python) == camel  # type: ignore[arg-type]
+        assert back(None, camel) == python  # type: ignore[arg-type]
