@@ -183,3 +183,47 @@ def test_the_native_class_translates_names_at_every_depth() -> None:
     ]:
         assert into(None, python) == camel  # type: ignore[arg-type]
         assert back(None, camel) == python  # type: ignore[arg-type]
+
+
+class _Recording(ContactsProvider):
+    """The plugin with the engine's log replaced by a list (the warnings it would send)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.warnings: list[tuple[str, str]] = []
+
+    async def _warn(self, urn: str, message: str) -> None:
+        self.warnings.append((urn, message))
+
+
+def _preview(provider: ContactsProvider, emulator: EmulatorServer, token: str) -> sdk.CreateResponse:
+    args = {"endpoint": PropertyValue(emulator.url), "apiToken": PropertyValue(token, is_secret=True)}
+    _run(provider.configure(sdk.ConfigureRequest({}, args, True, False)))
+    news = _over_the_wire(
+        {"userId": PropertyValue("1234"), "emails": PropertyValue([PropertyValue("a@example.com")])}
+    )
+    checked = _run(provider.check(sdk.CheckRequest(URN, {}, news, b"")))
+    response: sdk.CreateResponse = _run(provider.create(sdk.CreateRequest(URN, checked.inputs, 60.0, True)))
+    return response
+
+
+def test_the_preview_of_a_new_set_warns_on_the_resource_and_goes_on_when_ilert_cannot_say(
+    emulator: EmulatorServer,
+) -> None:
+    [login] = emails_of(emulator.admin, USER)
+    provider = _Recording()
+    _preview(provider, emulator, TOKEN)
+    refused = _Recording()
+    answer = _preview(refused, emulator, "not-the-key-0000")
+
+    assert provider.warnings == [
+        (
+            URN,
+            "this new UserContacts set of user 1234 deletes 1 existing contact(s) it does not list: "
+            f"email contact {login['target']} (id {login['id']})",
+        )
+    ]
+    [(_, message)] = refused.warnings
+    assert message.startswith("cannot say which existing contacts this new set deletes: ")
+    assert "not-the-key-0000" not in message
+    assert answer.resource_id == ""

@@ -31,6 +31,7 @@ from pulumi.provider.experimental.provider import (
 
 from ..core import contact_set
 from ..core.client import IlertClient
+from ..core.errors import IlertError
 from ..core.kinds import SET_BY_TYPE, USER_CONTACTS, camel_name
 from .properties import Path, inbound, to_python, to_wire
 
@@ -165,8 +166,13 @@ async def create(
     secrets = _secrets(props.secrets)
     if request.preview:
         if warn is not None:
-            ilert = client()
-            warning = await run(lambda: contact_set.deletion_warning(ilert, props.props))
+            try:
+                ilert = client()
+                warning = await run(lambda: contact_set.deletion_warning(ilert, props.props))
+            except IlertError as exc:
+                # The preview goes on (the create reports a failure that remains); it says why
+                # it cannot name what the set deletes.
+                warning = f"cannot say which existing contacts this new set deletes: {exc}"
             if warning:
                 await warn(request.urn, warning)
         return CreateResponse("", to_wire(KIND, contact_set.preview_create(props.props), secrets=secrets))
