@@ -26,6 +26,7 @@ from ..core.kinds import (
     function_token,
     resource_token,
 )
+from .examples import registry_examples
 
 __all__ = [
     "ADOPT_CONFIG",
@@ -138,7 +139,7 @@ def _resource(kind: ContactKind) -> dict[str, Any]:
         )
         required = [p.camel for p in kind.properties if p.type != "array"]
     return {
-        "description": f"{kind.description}\n\n{identity}",
+        "description": f"{kind.description}\n\n{identity}{registry_examples(kind.resource)}",
         "properties": {p.camel: _spec(p) for p in kind.properties},
         "required": required,
         "inputProperties": {p.camel: _spec(p, as_input=True) for p in kind.inputs},
