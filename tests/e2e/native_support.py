@@ -2,9 +2,9 @@
 backend, pointed at an emulator through the ``ilert-contacts:*`` config, and the emulator views
 they assert on.
 
-The stacks name the plugin in a ``plugins:`` entry of ``Pulumi.yaml`` (as the README's no-noise
-install does), so their output carries no ``from $PATH`` warning per resource; only
-``test_native_providers.py`` looks at the PATH way itself.
+The stacks name the plugin in a ``plugins:`` entry of ``Pulumi.yaml`` (as the no-noise install in
+docs/guide-native-provider.md does), so their output carries no ``from $PATH`` warning per
+resource; only ``test_native_providers.py`` looks at the PATH way itself.
 """
 
 from __future__ import annotations

@@ -140,7 +140,7 @@ def render(
         "GET, PUT and DELETE, within a bounded budget. A POST whose answer may have been lost is never",
         "resent blindly: the provider first looks the contact up by target and takes it if it is there,",
         "so a fault that outlasts the provider's three attempts fails the `up` with the operation named,",
-        "and the next `up` creates what is still missing. See the README's recovery section.",
+        "and the next `up` creates what is still missing. See docs/guide-recovery.md.",
         "",
     ]
     return "\n".join(lines)

@@ -1,6 +1,6 @@
 """Interrupted deployments: `pulumi up` on a 50-contact roster stopped by SIGINT (the engine winds
 down) or SIGKILL (it dies on the spot, its provider process finishing what it had started), at
-several points. The recovery documented in the README recovery section must leave ilert with exactly the
+several points. The recovery documented in docs/guide-recovery.md must leave ilert with exactly the
 declared contacts: no duplicate, no orphan.
 """
 
@@ -59,7 +59,7 @@ def interrupt_at(
 
 
 def release_lock(stack: Stack) -> None:
-    """What the engine asks for after a kill, as the README recovery section tells it: the next command says
+    """What the engine asks for after a kill, as docs/guide-recovery.md tells it: the next command says
     the stack is locked (after repairing an emptied state attributes file, if the kill left one),
     and `pulumi cancel` releases the lock."""
     locked = stack.up(check=False, env=FAST)
@@ -109,7 +109,7 @@ def test_sigkill_mid_up_then_cancel_clear_pending_and_adopting_up_converges(
     assert code == -signal.SIGKILL
     assert deployment(stack).get("pending_operations"), "killed with no create in flight: tests nothing"
 
-    # What the engine asks for, step by step (the README recovery section).
+    # What the engine asks for, step by step (docs/guide-recovery.md).
     release_lock(stack)
     stack.refresh("--clear-pending-creates")
     assert not deployment(stack).get("pending_operations")
@@ -128,7 +128,7 @@ def test_import_pending_creates_leaves_landed_contacts_orphaned_and_an_adopting_
     """The engine's own path, `pulumi refresh --import-pending-creates URN ID`, does not recover a
     dynamic resource with Pulumi v3.259.0: the refresh drops the pending operations and records
     nothing (the backend carries only pending *creating* operations into the new snapshot), so the
-    contacts that landed stay orphaned. This pins that down (the README recovery section relies on it) and
+    contacts that landed stay orphaned. This pins that down (docs/guide-recovery.md relies on it) and
     shows that the documented path still recovers from there."""
     emulator = emulator_for(USERS)
     admin = emulator.admin
@@ -168,7 +168,7 @@ def test_state_attributes_emptied_by_a_kill_block_the_stack_until_deleted(
 ) -> None:
     """A kill while the `file://` backend rewrites a state file can leave its `.attrs` sidecar
     empty (it is truncated in place, then written): every command then fails with `failed to load
-    checkpoint: EOF`. Deleting the empty file is the repair the README recovery section gives; here the kill's
+    checkpoint: EOF`. Deleting the empty file is the repair docs/guide-recovery.md gives; here the kill's
     effect is made on purpose, since its moment cannot be aimed at."""
     users = USERS[:2]
     emulator = emulator_for(users)
