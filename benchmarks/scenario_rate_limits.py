@@ -176,20 +176,24 @@ def many_stacks(ctx: Context, counts: list[int], n: int, limit: int, window: flo
             label = "shared budget" if shared else "each process alone"
             progress(f"many stacks: {stacks} x {n} contacts, {label}, {limit}/{window:g}s")
             run = concurrent_ups(ctx, stacks, n, "http", (limit, window), shared=shared)
-            floor_seconds = max(engine["seconds"], run["requests"]["total"] / rate)
-            run |= {
-                "engine_seconds": engine["seconds"],
-                "requests_seconds": round(run["requests"]["total"] / rate, 3),
-                "floor_seconds": round(floor_seconds, 3),
-                "ratio_to_floor": ratio(run["seconds"], floor_seconds),
-            }
-            progress(
-                f"  {run['seconds']:.1f} s (floor {floor_seconds:.1f} s), exits {run['codes']}, "
-                f"{run['status_429']} x 429, {run['failed_operations']} failed, "
-                f"{run['duplicates']} duplicates"
-            )
-            rows.append(run)
+            rows.append(_against_floor(run, engine, rate))
     return {"n": n, "limit": limit, "window": window, "rows": rows}
+
+
+def _against_floor(run: dict[str, Any], engine: dict[str, Any], rate: float) -> dict[str, Any]:
+    """``run`` with its floor, max(the engines alone, all requests / rate), and its ratio to it."""
+    floor_seconds = max(engine["seconds"], run["requests"]["total"] / rate)
+    run |= {
+        "engine_seconds": engine["seconds"],
+        "requests_seconds": round(run["requests"]["total"] / rate, 3),
+        "floor_seconds": round(floor_seconds, 3),
+        "ratio_to_floor": ratio(run["seconds"], floor_seconds),
+    }
+    progress(
+        f"  {run['seconds']:.1f} s (floor {floor_seconds:.1f} s), exits {run['codes']}, "
+        f"{run['status_429']} x 429, {run['failed_operations']} failed, {run['duplicates']} duplicates"
+    )
+    return run
 
 
 # -- a fleet: machines of one key, one Redis -------------------------------------------------------
@@ -209,17 +213,5 @@ def fleet(ctx: Context, machines: int, n: int, limit: int, window: float) -> dic
             label = "one Redis" if store else "no store"
             progress(f"fleet: {machines} x {n} contacts, own folders, {label}, {limit}/{window:g}s")
             run = concurrent_ups(ctx, machines, n, "http", (limit, window), shared=False, store=store)
-            floor_seconds = max(engine["seconds"], run["requests"]["total"] / rate)
-            run |= {
-                "engine_seconds": engine["seconds"],
-                "requests_seconds": round(run["requests"]["total"] / rate, 3),
-                "floor_seconds": round(floor_seconds, 3),
-                "ratio_to_floor": ratio(run["seconds"], floor_seconds),
-            }
-            progress(
-                f"  {run['seconds']:.1f} s (floor {floor_seconds:.1f} s), exits {run['codes']}, "
-                f"{run['status_429']} x 429, {run['failed_operations']} failed, "
-                f"{run['duplicates']} duplicates"
-            )
-            rows.append(run)
+            rows.append(_against_floor(run, engine, rate))
     return {"machines": machines, "n": n, "limit": limit, "window": window, "rows": rows}

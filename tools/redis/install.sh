@@ -12,17 +12,8 @@ if have redis-server; then
     echo "$(redis-server --version | cut -d' ' -f1-3) already installed"
     exit 0
 fi
-if ! have apt-get; then
-    log "error: redis-server is required (https://redis.io); no apt-get here to install it"
-    exit 1
-fi
-sudo=()
-if [[ "$(id -u)" != 0 ]]; then
-    have sudo || { log "error: installing redis-server needs root (or sudo)"; exit 1; }
-    sudo=(sudo)
-fi
-export DEBIAN_FRONTEND=noninteractive
-log "installing redis-server from Debian's packages"
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends redis-server
+apt_for="redis-server (https://redis.io)"
+# shellcheck source=../apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../apt.sh"
+apt_install redis-server
 echo "$(redis-server --version | cut -d' ' -f1-3) installed"

@@ -11,19 +11,10 @@ if have node && have npm; then
     echo "node $(node --version) and npm $(npm --version) already installed"
     exit 0
 fi
-if ! have apt-get; then
-    log "error: node and npm are required (https://nodejs.org); no apt-get here to install them"
-    exit 1
-fi
-sudo=()
-if [[ "$(id -u)" != 0 ]]; then
-    have sudo || { log "error: installing node and npm needs root (or sudo)"; exit 1; }
-    sudo=(sudo)
-fi
-export DEBIAN_FRONTEND=noninteractive
-log "installing node and npm from Debian's packages"
-"${sudo[@]}" apt-get update -qq
+apt_for="node and npm (https://nodejs.org)"
+# shellcheck source=../apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../apt.sh"
 # A nodejs from another source may carry npm itself: add Debian's npm only where still missing.
-have node || "${sudo[@]}" apt-get install -y -qq --no-install-recommends nodejs
-have npm || "${sudo[@]}" apt-get install -y -qq --no-install-recommends npm
+have node || apt_install nodejs
+have npm || apt_install npm
 echo "node $(node --version) and npm $(npm --version) installed"

@@ -190,9 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     out = Path(args[0] if args else "docs/reference")
     out.mkdir(parents=True, exist_ok=True)
-    for name, text in pages().items():
+    written = pages()
+    for name, text in written.items():
         (out / name).write_text(text)
-    print(f"wrote {len(pages())} pages to {out}")
+    print(f"wrote {len(written)} pages to {out}")
     return 0
 
 
