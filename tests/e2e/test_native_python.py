@@ -1,6 +1,8 @@
 """The plugin from a Python program, through ``pulumi_ilert_contacts.native``: the typed classes
 through ``up`` and a no-op plan, the look-up functions found and not found, bad input at preview and
-a lost create answer that makes no duplicate. The lifecycle in depth is in test_native_yaml.py:
+a lost create answer that makes no duplicate; the ``UserContacts`` set from typed Args and plain
+dicts (up, a no-op plan, an update writing one request per difference, destroy), an address given
+as a secret kept secret. The lifecycle in depth is in test_native_yaml.py and test_user_contacts.py:
 the engine drives the plugin the same way from either language."""
 
 from __future__ import annotations
@@ -39,9 +41,13 @@ pulumi.export("mobile_region_code", mobile.region_code)
 """
 
 
+SET_USER = 1004
+"""The set's user: the set owns every contact of its kinds, so no other test here touches it."""
+
+
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(token=TOKEN, users=USERS) as server:
+    with EmulatorServer(token=TOKEN, users=(*USERS, SET_USER)) as server:
         yield server
 
 
@@ -195,3 +201,106 @@ def test_lost_create_answer_makes_no_duplicate(scratch: Stack, emulator: Emulato
     assert scratch.outputs()["id"] == f"1003:{contact['id']}"
     scratch.preview("--expect-no-changes")
 
+
+
+# -- the contact set -----------------------------------------------------------------------------
+
+SET_PROGRAM = """
+import pulumi
+from pulumi_ilert_contacts import native
+
+cfg = pulumi.Config()
+moved = cfg.get_bool("moved") or False
+ops = native.UserContacts(
+    "ops",
+    user_id="1004",
+    emails=["oncall@example.com" if moved else "ops@example.com",
+            pulumi.Output.secret("private.ops@example.com")],
+    phone_numbers=[
+        native.UserContactsPhoneNumberArgs(target="0151 23456789", region_code="DE", primary=not moved),
+        {"target": "030 123456", "region_code": "DE", "primary": moved},
+    ],
+)
+pulumi.export("numbers", ops.phone_number_contacts.apply(
+    lambda cs: [(c["target"], c["region_code"], c["primary"], c["contact_id"]) for c in cs]))
+pulumi.export("phone_numbers", ops.phone_numbers)
+pulumi.export("emails", ops.emails)
+pulumi.export("email_contacts", ops.email_contacts)
+"""
+
+SECRET_EMAIL = "private.ops@example.com"
+SECRET_SIG, SECRET_VALUE_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
+"""How the state marks a secret value (``{SECRET_SIG: SECRET_VALUE_SIG, "ciphertext": ...}``)."""
+
+
+def set_contacts(emulator: EmulatorServer) -> tuple[list[str], list[tuple[str, bool]]]:
+    """The set user's emails (sorted) and numbers with their primary flag (sorted)."""
+    contacts = emulator.admin.contacts()
+    user = str(SET_USER)
+    return (
+        sorted(c["target"] for c in contacts["emails"] if c["user_id"] == user),
+        sorted((c["target"], c["primary"]) for c in contacts["phone_numbers"] if c["user_id"] == user),
+    )
+
+
+def requests_made(emulator: EmulatorServer) -> dict[str, int]:
+    return {m: n for m, n in emulator.admin.request_counts().items() if n and m != "total"}
+
+
+def test_the_native_set_from_typed_args_and_plain_dicts_lives_through_up_no_op_update_and_destroy(
+    tmp_path_factory: pytest.TempPathFactory, pulumi_home: Path, emulator: EmulatorServer
+) -> None:
+    stack = python_stack(tmp_path_factory.mktemp("native-python-set"), pulumi_home, emulator, SET_PROGRAM)
+    emulator.admin.reset_requests()
+
+    stack.up()
+
+    # One list per kind; the login email (unlisted) deleted; one POST per listed contact.
+    assert requests_made(emulator) == {"GET": 2, "POST": 4, "DELETE": 1}
+    assert set_contacts(emulator) == (
+        ["ops@example.com", SECRET_EMAIL],
+        [("+4915123456789", True), ("+4930123456", False)],
+    )
+    outputs = stack.outputs()
+    ids = {c["target"]: c["id"] for c in emulator.admin.contacts()["phone_numbers"]}
+    assert outputs["numbers"] == [
+        ["+4915123456789", "DE", True, ids["+4915123456789"]],
+        ["+4930123456", "DE", False, ids["+4930123456"]],
+    ]
+    assert outputs["phone_numbers"] == [
+        {"target": "+4915123456789", "region_code": "DE", "primary": True},
+        {"target": "+4930123456", "region_code": "DE", "primary": False},
+    ]
+    # The secret address: secret in the outputs that repeat it and in the state.
+    assert outputs["emails"] == outputs["email_contacts"] == "[secret]"
+    assert SECRET_EMAIL in stack.run("stack", "output", "--json", "--show-secrets").stdout
+    exported = stack.export()
+    assert SECRET_EMAIL not in exported
+    [state] = stack.native_resources()
+    assert state["id"] == str(SET_USER)
+    for where, prop in (("inputs", "emails"), ("outputs", "emails"), ("outputs", "emailContacts")):
+        assert state[where][prop][SECRET_SIG] == SECRET_VALUE_SIG, (where, prop)
+
+    emulator.admin.reset_requests()
+    stack.preview("--expect-no-changes")
+    stack.up("--expect-no-changes")
+    assert emulator.admin.requests()["total"] == 0
+
+    # One address swapped, the primary moved to the other number.
+    stack.run("config", "set", "moved", "true")
+    emulator.admin.reset_requests()
+    stack.up()
+    # A list per changed kind (the state may be stale), then one write per difference.
+    assert requests_made(emulator) == {"GET": 2, "POST": 1, "DELETE": 1, "PUT": 1}
+    assert set_contacts(emulator) == (
+        ["oncall@example.com", SECRET_EMAIL],
+        [("+4915123456789", False), ("+4930123456", True)],
+    )
+    assert [n[2] for n in stack.outputs()["numbers"]] == [False, True]
+    assert SECRET_EMAIL not in stack.export()
+
+    emulator.admin.reset_requests()
+    stack.destroy()
+    assert emulator.admin.requests()["total"] == 0  # destroy forgets
+    assert set_contacts(emulator)[0] == ["oncall@example.com", SECRET_EMAIL]
+    assert stack.native_resources() == []
