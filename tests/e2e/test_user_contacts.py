@@ -239,11 +239,17 @@ def test_the_dynamic_set_lives_through_up_no_op_update_and_destroy(
     make_stack: Any, emulator: EmulatorServer
 ) -> None:
     stack: Stack = make_stack(DYNAMIC)
+    old_pager = add_email(emulator, 1003, "old.pager@example.org")
     emulator.admin.reset_requests()
 
-    stack.up()
+    result = stack.up()
 
-    assert counts(emulator) == {"GET": 2, "POST": 3}
+    # No preview call for a dynamic create: what it deletes is said as it runs, on the resource.
+    assert counts(emulator) == {"GET": 2, "POST": 3, "DELETE": 1}
+    assert (
+        "UserContacts (ops):\n    warning: this new UserContacts set of user 1003 deletes 1 existing "
+        f"contact(s) it does not list: email contact old.pager@example.org (id {old_pager['id']})"
+    ) in result.stdout
     assert emails_of(emulator, 1003) == ["secret.ops@example.com", login_email(1003)]
     assert stack.outputs()["numbers"] == [MOBILE, "+4930123456"]
     assert "secret.ops@example.com" not in stack.export()  # secret in the state and its outputs

@@ -19,6 +19,7 @@ from ..declarations import (
     UserContactsPhoneNumberArgs,
     phone_number_dicts,
 )
+from . import engine_log
 from .provider import ContactProvider
 
 __all__ = ["UserContacts", "UserContactsArgs", "UserContactsPhoneNumberArgs", "UserContactsProvider"]
@@ -45,8 +46,14 @@ class UserContactsProvider(ContactProvider):
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """Make the user's contacts of each managed kind exactly the listed ones."""
-        created = contact_set.create(shared_client(), props)
+        """Make the user's contacts of each managed kind exactly the listed ones. A dynamic resource
+        gets no call at preview for a create, so what the set deletes is said here, before it does:
+        as a warning on the resource in ``pulumi up`` (the lists it reads are the create's own)."""
+        client = shared_client()
+        warning = contact_set.deletion_warning(client, contact_set.checked_inputs(props))
+        if warning:
+            engine_log.warn(warning)
+        created = contact_set.create(client, props)
         return CreateResult(created.id, created.outputs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -82,7 +89,8 @@ class UserContacts(UserContactsOutputs, pulumi.dynamic.Resource, module="ilert",
 
     The resource id is the user id. Destroying the set forgets the contacts unless
     ``delete_on_destroy=True``. Dynamic resources get no call at preview for a create: the contacts a
-    new set deletes are not named before ``pulumi up`` (the native ``UserContacts`` names them).
+    new set deletes are named, as a warning on the resource, during ``pulumi up`` before it deletes
+    them (the native ``UserContacts`` names them at preview).
     """
 
     def __init__(
