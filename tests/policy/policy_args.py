@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE
+from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE, USER_CONTACTS, camel_name
 from pulumi_policy import (
     PolicyCustomTimeouts,
     PolicyResource,
@@ -104,6 +104,42 @@ def native_phone(
     """A ContactPhoneNumber of the native provider as the engine sends it (``regionCode``)."""
     props = {"userId": user_id, "target": target, "regionCode": region_code, "primary": primary}
     return Res(NATIVE_PHONE, name, {**props, "adopt": False, **extra})
+
+
+_FIELDS = {
+    field.name: field.camel
+    for prop in USER_CONTACTS.properties
+    if prop.items is not None
+    for field in prop.items.properties
+}
+"""A set element's fields, Python name to schema name (from the table)."""
+
+
+def user_contacts(
+    name: str,
+    user_id: Any = USER,
+    *,
+    native: bool = False,
+    emails: Any = None,
+    phone_numbers: Any = None,
+    **extra: Any,
+) -> Res:
+    """A UserContacts as the engine sends it: Python names (dynamic) or schema names (``native``) at
+    every depth, a list left out when None; ``extra`` are more properties (outputs such as
+    ``email_contacts``), given with Python names."""
+
+    def spell(value: Any) -> Any:
+        if isinstance(value, list):
+            return [spell(v) for v in value]
+        if isinstance(value, dict):
+            return {(_FIELDS[k] if native else k): spell(v) for k, v in value.items()}
+        return value
+
+    props = {"user_id": user_id, "emails": emails, "phone_numbers": phone_numbers, **extra}
+    spelled = {
+        (camel_name(USER_CONTACTS, k) if native else k): spell(v) for k, v in props.items() if v is not None
+    }
+    return Res(USER_CONTACTS.resource_token if native else USER_CONTACTS.type_token, name, spelled)
 
 
 def other(name: str, type_token: str = "random:index/randomString:RandomString", **props: Any) -> Res:

@@ -317,7 +317,8 @@ def test_all_policies_have_names_descriptions_and_default_levels() -> None:
         policies.PHONE_E164,
         policies.PHONE_ALLOWED_REGIONS,
     }
-    assert len(stack_policies) == 4
+    assert len(stack_policies) == 5
+    assert found[policies.ONE_OWNER_PER_USER].enforcement_level == EnforcementLevel.MANDATORY
     assert found[policies.USER_HAS_PHONE].enforcement_level == EnforcementLevel.ADVISORY
     assert found[policies.CONTACT_STATUS].enforcement_level == EnforcementLevel.ADVISORY
 

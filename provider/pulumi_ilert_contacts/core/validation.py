@@ -11,7 +11,7 @@ a Pulumi program that only declares resources (and imports this module through t
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -174,6 +174,15 @@ def _check_target(
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def redact(reason: str, hidden: Iterable[str], mark: str = "[secret]") -> str:
+    """A check failure without the values it would repeat (longest first; as quoted, shortened as
+    quoted, or bare), each replaced by ``mark``."""
+    for value in sorted(hidden, key=len, reverse=True):
+        if value:
+            reason = reason.replace(_show(value), mark).replace(repr(value), mark).replace(value, mark)
+    return reason
 
 
 def _check_user_id(value: Any, fail: Any) -> Any:

@@ -33,6 +33,7 @@ from ..core import contact_set
 from ..core.client import IlertClient
 from ..core.errors import IlertError
 from ..core.kinds import SET_BY_TYPE, USER_CONTACTS, camel_name
+from ..core.validation import redact
 from .properties import Path, inbound, to_python, to_wire
 
 T = TypeVar("T")
@@ -70,7 +71,7 @@ def check(request: CheckRequest) -> CheckResponse:
     )
     hidden = _secret_values(news.props, news.secrets)
     failures = [
-        CheckFailure(news.spell(KIND, prop), _redact(reason, hidden)) for prop, reason in outcome.failures
+        CheckFailure(news.spell(KIND, prop), redact(reason, hidden)) for prop, reason in outcome.failures
     ]
     return CheckResponse(
         inputs=to_wire(KIND, outcome.inputs, secrets=_secrets(news.secrets)),
@@ -102,14 +103,6 @@ def _secret_values(props: dict[str, Any], secrets: Iterable[Path]) -> list[str]:
                 break
         collect(value)
     return found
-
-
-def _redact(reason: str, hidden: list[str]) -> str:
-    """A check failure without the secrets it would repeat (longest first)."""
-    for value in sorted(hidden, key=len, reverse=True):
-        if value:
-            reason = reason.replace(repr(value), "[secret]").replace(value, "[secret]")
-    return reason
 
 
 def _python_spelled(inputs: Mapping[str, PropertyValue]) -> list[CheckFailure]:

@@ -10,14 +10,16 @@ from tests and reused in other packs; :func:`all_policies` wraps them as policie
 ``policy/__main__.py`` only assembles those. This package needs the optional ``[policy]`` extra
 (``pulumi-policy``); nothing else in the package imports it.
 
-Every policy looks only at ``ContactEmail`` and ``ContactPhoneNumber`` resources, by type token,
-of both faces of the package: the dynamic resources (``pulumi-python:dynamic/ilert:ContactEmail``,
-Python property names) and the native provider's (``ilert-contacts:index:ContactEmail``, schema
-names such as ``regionCode``). Each is read, and named in messages, in its own face's spelling;
-the stack policies count both faces together (a dynamic and a native primary number of one user
-are two primaries). A value the engine does not know yet (preview, an output of another resource)
-is never guessed: a resource policy reports itself not applicable, a stack policy leaves that
-contact out.
+Every policy looks only at ``ContactEmail``, ``ContactPhoneNumber`` and ``UserContacts`` resources,
+by type token, of both faces of the package: the dynamic resources
+(``pulumi-python:dynamic/ilert:ContactEmail``, Python property names) and the native provider's
+(``ilert-contacts:index:ContactEmail``, schema names such as ``regionCode``). Each is read, and named
+in messages, in its own face's spelling; the stack policies count both faces together (a dynamic and
+a native primary number of one user are two primaries). The resource policies judge every element
+of a set's lists, named by its index (``emails[1]``), and ``ilert-one-owner-per-user-contacts``
+reports a user's contacts of one kind managed by a set and by another resource. A value the engine
+does not know yet (preview, an output of another resource) is never guessed: a resource policy
+reports itself not applicable, a stack policy leaves that contact out.
 
 The package, by concern:
 
@@ -36,6 +38,7 @@ from .catalogue import (
     DEFAULT_ENFORCEMENT,
     EMAIL_ALLOWED_DOMAINS,
     NO_DUPLICATE_CONTACTS,
+    ONE_OWNER_PER_USER,
     PACK_NAME,
     PHONE_ALLOWED_REGIONS,
     PHONE_E164,
@@ -45,7 +48,7 @@ from .catalogue import (
     PolicySpec,
     all_policies,
 )
-from .reading import FACES, Face, StackContact, stack_contacts
+from .reading import FACES, SET_FACES, Face, StackContact, StackSet, stack_contacts, stack_sets
 from .resource_rules import (
     validate_email_allowed_domains,
     validate_phone_allowed_regions,
@@ -55,6 +58,7 @@ from .stack_rules import (
     UNDELIVERABLE_STATUSES,
     validate_contact_status,
     validate_no_duplicate_contacts,
+    validate_one_owner_per_user,
     validate_single_primary_phone,
     validate_user_has_phone,
 )
@@ -66,21 +70,26 @@ __all__ = [
     "FACES",
     "KIND_BY_TYPE",
     "NO_DUPLICATE_CONTACTS",
+    "ONE_OWNER_PER_USER",
     "PACK_NAME",
     "PHONE_ALLOWED_REGIONS",
     "PHONE_E164",
     "POLICIES",
+    "SET_FACES",
     "SINGLE_PRIMARY_PHONE",
     "UNDELIVERABLE_STATUSES",
     "USER_HAS_PHONE",
     "Face",
     "PolicySpec",
     "StackContact",
+    "StackSet",
     "all_policies",
     "stack_contacts",
+    "stack_sets",
     "validate_contact_status",
     "validate_email_allowed_domains",
     "validate_no_duplicate_contacts",
+    "validate_one_owner_per_user",
     "validate_phone_allowed_regions",
     "validate_phone_e164",
     "validate_single_primary_phone",

@@ -29,6 +29,7 @@ from .resource_rules import (
 from .stack_rules import (
     validate_contact_status,
     validate_no_duplicate_contacts,
+    validate_one_owner_per_user,
     validate_single_primary_phone,
     validate_user_has_phone,
 )
@@ -43,6 +44,7 @@ SINGLE_PRIMARY_PHONE = "ilert-single-primary-phone"
 NO_DUPLICATE_CONTACTS = "ilert-no-duplicate-contacts"
 USER_HAS_PHONE = "ilert-user-has-phone"
 CONTACT_STATUS = "ilert-contact-status"
+ONE_OWNER_PER_USER = "ilert-one-owner-per-user-contacts"
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,17 @@ POLICIES: tuple[PolicySpec, ...] = (
         description="No ilert contact target is declared twice for the same user.",
         scope="stack",
         validate=validate_no_duplicate_contacts,
+        enforcement=EnforcementLevel.MANDATORY,
+        severity=Severity.HIGH,
+    ),
+    PolicySpec(
+        name=ONE_OWNER_PER_USER,
+        description=(
+            "A user's contacts of one kind are managed by one UserContacts set alone: not also by "
+            "ContactEmail/ContactPhoneNumber resources of that kind or by a second set."
+        ),
+        scope="stack",
+        validate=validate_one_owner_per_user,
         enforcement=EnforcementLevel.MANDATORY,
         severity=Severity.HIGH,
     ),

@@ -1,20 +1,22 @@
 """The stack rules: validators that look across every contact of a stack, both faces together.
 
 Each takes pulumi-policy's ``StackValidationArgs`` and sees the contacts through
-:func:`.reading.stack_contacts`, where a value not known yet is None and leaves that contact out.
+:func:`.reading.stack_contacts` and the contact sets through :func:`.reading.stack_sets`, where a
+value not known yet is None and leaves that contact (or set) out.
 """
 
 from __future__ import annotations
 
 from pulumi_policy import ReportViolation, StackValidationArgs
 
-from ..core.kinds import PHONE, same_target
-from .reading import StackContact, stack_contacts, string_list
+from ..core.kinds import PHONE, USER_CONTACTS, ContactKind, same_target
+from .reading import StackContact, StackSet, stack_contacts, stack_sets, string_list
 
 __all__ = [
     "UNDELIVERABLE_STATUSES",
     "validate_contact_status",
     "validate_no_duplicate_contacts",
+    "validate_one_owner_per_user",
     "validate_single_primary_phone",
     "validate_user_has_phone",
 ]
@@ -82,7 +84,8 @@ def validate_no_duplicate_contacts(args: StackValidationArgs, report_violation: 
 
 
 def validate_user_has_phone(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """``ilert-user-has-phone``: every user with contacts in the stack has a phone number.
+    """``ilert-user-has-phone``: every user with contacts in the stack has a phone number (a
+    single ``ContactPhoneNumber`` or one in a set's ``phone_numbers``).
 
     Config: ``requirePhone`` (default true; false turns the check off) and ``exemptUsers`` (user
     ids that need no phone, e.g. service accounts). A user is judged only when every phone's
@@ -94,9 +97,13 @@ def validate_user_has_phone(args: StackValidationArgs, report_violation: ReportV
         return
     exempt = {text.lstrip("0") or "0" for text in string_list(config, "exemptUsers") or []}
     contacts = stack_contacts(args.resources)
-    if any(c.kind is PHONE and c.user_id is None for c in contacts):
+    # A set's numbers count: a list given and not empty (or not known yet, so maybe not empty).
+    set_phones = [s for s in stack_sets(args.resources) if s.managed.get(PHONE, 0) != 0]
+    if any(c.kind is PHONE and c.user_id is None for c in contacts) or any(
+        s.user_id is None for s in set_phones
+    ):
         return  # a phone whose owner is not known yet might belong to anyone
-    with_phone = {c.user_id for c in contacts if c.kind is PHONE}
+    with_phone = {c.user_id for c in contacts if c.kind is PHONE} | {s.user_id for s in set_phones}
     by_user: dict[str, list[StackContact]] = {}
     for contact in contacts:
         user_id = contact.user_id
@@ -113,18 +120,67 @@ def validate_user_has_phone(args: StackValidationArgs, report_violation: ReportV
 
 
 def validate_contact_status(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """``ilert-contact-status``: no contact whose ``status`` is LOCKED or BLACKLISTED.
+    """``ilert-contact-status``: no contact whose ``status`` is LOCKED or BLACKLISTED, a set's
+    managed contacts included (each from the set's contacts output).
 
     ``status`` is computed by ilert; in ``pulumi up`` the stack policy sees it after the update,
     in preview it is the one from the state (or unknown, and then skipped).
     """
     for contact in stack_contacts(args.resources):
         if contact.status in UNDELIVERABLE_STATUSES:
-            who = f"user {contact.user_id}" if contact.user_id else "its user"
             target = f" {contact.target!r}" if contact.target else ""
+            _undeliverable(report_violation, contact, "status", contact.status, contact.kind, target)
+    for contact_set in stack_sets(args.resources):
+        for found in contact_set.statuses:
+            if found.status in UNDELIVERABLE_STATUSES:
+                _undeliverable(report_violation, contact_set, found.path, found.status, found.kind, "")
+
+
+def _undeliverable(
+    report_violation: ReportViolation,
+    owner: StackContact | StackSet,
+    where: str,
+    status: str,
+    kind: ContactKind,
+    which: str,
+) -> None:
+    who = f"user {owner.user_id}" if owner.user_id else "its user"
+    report_violation(
+        f"{owner.label}: {where} is {status}: ilert delivers no notification to the {kind.label}{which} "
+        f"of {who}. Check the contact in ilert and unlock it, or replace the target",
+        owner.urn,
+    )
+
+
+def validate_one_owner_per_user(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """``ilert-one-owner-per-user-contacts``: a user's contacts of one kind are managed by a set
+    alone: not also by single contact resources of that kind, nor by a second set managing it.
+
+    A set owns every contact of each kind it lists (it deletes the ones it does not list), so
+    another resource managing that user's contacts of that kind is undone on every update, and
+    undoes the set in turn. A set's omitted list leaves that kind to others: no conflict. A user id
+    not known yet (preview) is left out.
+    """
+    owners: dict[tuple[str, ContactKind], list[StackContact | StackSet]] = {}
+    for contact_set in stack_sets(args.resources):
+        if contact_set.user_id is not None:
+            for kind in contact_set.managed:
+                owners.setdefault((contact_set.user_id, kind), []).append(contact_set)
+    for contact in stack_contacts(args.resources):
+        if contact.user_id is not None:
+            owners.setdefault((contact.user_id, contact.kind), []).append(contact)
+    for (user_id, kind), group in sorted(owners.items(), key=lambda item: (item[0][0], item[0][1].resource)):
+        for owner in sorted(group, key=lambda o: o.urn):
+            # Single contacts beside each other are no conflict; a set beside anything is.
+            is_set = isinstance(owner, StackSet)
+            others = [o for o in group if o is not owner and (is_set or isinstance(o, StackSet))]
+            if not others:
+                continue
+            names = ", ".join(f"{other.label} ({other.urn})" for other in sorted(others, key=lambda o: o.urn))
             report_violation(
-                f"{contact.label}: status is {contact.status}: ilert delivers no notification to "
-                f"the {contact.kind.label}{target} of {who}. Check the contact in ilert and unlock "
-                "it, or replace the target",
-                contact.urn,
+                f"{owner.label}: the {kind.label}s of user {user_id} are also managed by {names}; a "
+                f"{USER_CONTACTS.resource} set owns every {kind.label} of its user (it deletes those it "
+                f"does not list), so these resources undo each other on every update. Manage user "
+                f"{user_id}'s {kind.label}s in one place",
+                owner.urn,
             )
