@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from native_support import python_stack
+from native_support import NO_WRITES, python_stack, writes
 from pulumi_harness import REPO, Stack
 from pulumi_ilert_contacts.emulator import EmulatorServer
 
@@ -30,6 +30,21 @@ native.ContactPhoneNumber("jane-desk", user_id="1001", region_code="DE", target=
 ContactEmail("john-work", user_id="1002", target="john@example.com")
 native.ContactEmail("john-again", user_id="1002", target="John@Example.com")
 native.ContactPhoneNumber("john-mobile", user_id="1002", region_code="US", target="+12025550123")
+"""
+
+SETS = """
+from pulumi_ilert_contacts import ContactEmail, UserContacts, native
+
+# 1001: a set with an address outside the allowed domains.
+native.UserContacts("jane", user_id="1001", emails=["jane@example.com", "jane@gmail.com"])
+# 1002: a set and a single resource both manage the user's emails.
+UserContacts("john", user_id="1002", emails=["john@example.com"])
+native.ContactEmail("john-work", user_id="1002", target="john.work@example.com")
+# 1003: the set manages numbers only; the emails are the single resource's.
+native.UserContacts(
+    "kim", user_id="1003", phone_numbers=[{"target": "+4915123456789", "region_code": "DE", "primary": True}]
+)
+ContactEmail("kim-work", user_id="1003", target="kim@example.com")
 """
 
 CLEAN = """
@@ -81,6 +96,34 @@ def test_preview_judges_native_resources_and_counts_both_faces_together(
     assert "ilert-phone-allowed-regions" in out
     assert "ContactPhoneNumber \"john-mobile\" (native): regionCode 'US' is not in allowedRegions" in out
     assert emulator.admin.requests()["total"] == 0
+
+
+def test_preview_judges_contact_sets_element_by_element_and_their_owners(
+    tmp_path: Path, pulumi_home: Path, emulator: EmulatorServer
+) -> None:
+    stack = python_stack(tmp_path, pulumi_home, emulator, SETS, config={"ilert:endpoint": emulator.url})
+    config = tmp_path / "policy-config.json"
+    config.write_text(json.dumps({"ilert-email-allowed-domains": {"allowedDomains": ["example.com"]}}))
+    emulator.admin.reset_requests()
+
+    result = stack.preview("--policy-pack", PACK, "--policy-pack-config", str(config), check=False)
+
+    assert result.code != 0
+    out = result.output
+    # Every element is judged and named by its index, its address not repeated.
+    assert "ilert-email-allowed-domains" in out
+    [domain] = [line for line in out.splitlines() if "not in allowedDomains" in line]
+    assert 'UserContacts "jane" (native): emails[1] is at a domain that is not in allowedDomains' in domain
+    assert "gmail" not in domain
+    # A set and a single email of one user (a dynamic set, a native single): both named, each way.
+    assert "ilert-one-owner-per-user-contacts" in out
+    managed = "the email contacts of user 1002 are also managed by"
+    assert f'UserContacts "john": {managed} ContactEmail "john-work" (native)' in out
+    assert f'ContactEmail "john-work" (native): {managed} UserContacts "john"' in out
+    # A set of numbers beside a single email: no conflict, and the set gives the user a phone.
+    assert "user 1003" not in out
+    # The native sets' previews list what they would delete; nothing is written.
+    assert writes(emulator) == NO_WRITES
 
 
 def test_clean_program_passes_the_pack_and_deploys(
