@@ -17,10 +17,16 @@ USERS = ("--user", "1002", "--user", "1001", "--user", "1003")
 
 def test_two_runs_with_source_date_epoch_write_identical_files(account: Account, tmp_path: Path) -> None:
     env = {**account.env, "SOURCE_DATE_EPOCH": EPOCH}
-    for fmt in ("python", "pulumi-yaml", "yaml-roster"):
-        first, second = tmp_path / f"first-{fmt}", tmp_path / f"second-{fmt}"
-        assert generate(env, *USERS, "--format", fmt, "--out", str(first)).code == 0
-        assert generate(env, *USERS, "--format", fmt, "--out", str(second)).code == 0
+    for fmt, *extra in (
+        ("python",),
+        ("pulumi-yaml",),
+        ("yaml-roster",),
+        ("python", "--sets"),
+        ("pulumi-yaml", "--sets"),
+    ):
+        first, second = tmp_path / f"first-{fmt}{len(extra)}", tmp_path / f"second-{fmt}{len(extra)}"
+        assert generate(env, *USERS, "--format", fmt, *extra, "--out", str(first)).code == 0
+        assert generate(env, *USERS, "--format", fmt, *extra, "--out", str(second)).code == 0
         assert first.read_bytes() == second.read_bytes()
         assert "# Generated: 2023-11-14T22:13:20Z\n" in first.read_text()
 

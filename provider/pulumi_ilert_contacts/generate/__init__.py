@@ -3,7 +3,8 @@
 ``pulumi import`` does not work for dynamic resources, so adoption goes through code instead:
 ``pulumi-ilert-contacts generate --user 1001`` reads the user's contacts and writes a program
 declaring each one with ``adopt=True`` (or, with ``--format pulumi-yaml``, a Pulumi YAML program on
-the native provider, where each resource carries the ``import`` option). The pieces, in the order
+the native provider, where each resource carries the ``import`` option). With ``--sets`` each user
+is one ``UserContacts`` listing every contact ilert holds for the user. The pieces, in the order
 data flows through them:
 
 - ``inventory``: read each user's contacts through the client and normalise them as ``check()`` would;

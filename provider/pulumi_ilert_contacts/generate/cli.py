@@ -2,7 +2,7 @@
 
     pulumi-ilert-contacts generate --user 1001 --user 1002 [--out contacts.py]
         [--format python|pulumi-yaml|yaml-roster] [--project NAME] [--retain-on-delete]
-        [--timestamp WHEN]
+        [--sets] [--timestamp WHEN]
     pulumi-ilert-contacts generate --from-terraform terraform.tfstate [--alias A=ENDPOINT,VAR] ...
 
 Credentials and endpoint come from ``ILERT_API_TOKEN`` and ``ILERT_ENDPOINT``, as everywhere else.
@@ -22,6 +22,7 @@ from .stamp import parse_timestamp
 
 if TYPE_CHECKING:
     from ..core.client import IlertClient
+    from .document import Generation
     from .inventory import UserContacts
 
 EXIT_ERROR = 1
@@ -112,6 +113,13 @@ def add_parser(subcommands: Any) -> argparse.ArgumentParser:
         "contact in ilert (advised for contacts made by hand, such as the login email)",
     )
     parser.add_argument(
+        "--sets",
+        action="store_true",
+        help="one UserContacts set per user, listing every contact ilert holds for the user (the "
+        "login email included), instead of one resource per contact; the set then owns the user's "
+        "contacts (python and pulumi-yaml)",
+    )
+    parser.add_argument(
         "--timestamp",
         type=_timestamp,
         metavar="WHEN",
@@ -150,6 +158,18 @@ def run(args: argparse.Namespace) -> int:
     if args.project is not None and args.format != "pulumi-yaml":
         _say("error: --project applies to --format pulumi-yaml only")
         return EXIT_USAGE
+    if args.sets and args.format == "yaml-roster":
+        _say(
+            "error: --sets applies to --format python and pulumi-yaml (a roster is per person already: "
+            "examples/team-roster reads it as sets with `pulumi config set contactSets true`)"
+        )
+        return EXIT_USAGE
+    if args.sets and args.retain_on_delete:
+        _say(
+            "error: --retain-on-delete does not apply to --sets: destroying a set, or removing it from "
+            "the program, already leaves its contacts in ilert"
+        )
+        return EXIT_USAGE
     try:
         timestamp = resolve_timestamp(args.timestamp, os.environ)
     except ValueError as exc:
@@ -179,6 +199,7 @@ def run(args: argparse.Namespace) -> int:
         retain_on_delete=args.retain_on_delete,
         format_name=args.format,
         project=args.project,
+        sets=args.sets,
     )
     renderers = {"python": render_python, "pulumi-yaml": render_pulumi_yaml, "yaml-roster": render_roster}
     text = renderers[args.format](generation)
@@ -188,9 +209,18 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         _say(f"error: cannot write to {where}: {exc.strerror or exc}")
         return EXIT_ERROR
-    count = len(generation.contacts)
-    _say(f"wrote {count} contact{'' if count == 1 else 's'} to {where}")
+    _say(f"wrote {written(generation)} to {where}")
     return 0
+
+
+def written(generation: Generation) -> str:
+    """``7 contacts``, or with ``--sets`` ``2 sets (7 contacts)``: what the output declares."""
+    count = len(generation.contacts)
+    contacts = f"{count} contact{'' if count == 1 else 's'}"
+    if not generation.sets:
+        return contacts
+    sets = len(generation.users)
+    return f"{sets} set{'' if sets == 1 else 's'} ({contacts})"
 
 
 def _read_users(client: IlertClient, users: list[str]) -> list[UserContacts]:

@@ -18,7 +18,7 @@ import yaml
 
 from ..core.kinds import KINDS
 from .inventory import LiveContact, UserContacts
-from .naming import ContactKey, assign_names
+from .naming import ContactKey, assign_names, set_name
 
 if TYPE_CHECKING:
     from .from_terraform import Migration
@@ -49,6 +49,8 @@ class Generation:
     """The project name of a whole-project output (``--project``); None for the format's default."""
     migration: Migration | None = None
     """With ``--from-terraform``: the state the contacts come from, their names and addresses."""
+    sets: bool = False
+    """``--sets``: one ``UserContacts`` per user, listing every contact of the user."""
 
     @property
     def contacts(self) -> list[LiveContact]:
@@ -60,6 +62,11 @@ class Generation:
         if self.migration is not None:
             return {key: declared.name for key, declared in self.migration.declared.items()}
         return assign_names(self.contacts)
+
+    @staticmethod
+    def set_name(user: UserContacts) -> str:
+        """The resource name of ``user``'s set (``--sets``)."""
+        return set_name(user.user_id, user.account)
 
     @property
     def has_secrets(self) -> bool:
@@ -77,6 +84,8 @@ class Generation:
             units = [PROGRAM, "generate", *(f"--user {user.user_id}" for user in self.users)]
         if self.format_name != "python":
             units.append(f"--format {self.format_name}")
+        if self.sets:
+            units.append("--sets")
         if self.project is not None:
             units.append(f"--project {self.project}")
         if self.retain_on_delete:
@@ -169,6 +178,16 @@ def contact_comments(contact: LiveContact, generation: Generation | None = None)
             )
         )
     return lines
+
+
+def set_fields(contact: LiveContact) -> list[tuple[str, Any]]:
+    """(Python name, value) of a number's fields as a set lists it: all three, always."""
+    values = contact.values
+    return [
+        ("target", values.get("target")),
+        ("region_code", values.get("region_code")),
+        ("primary", bool(values.get("primary"))),
+    ]
 
 
 def user_summary(user: UserContacts) -> str:

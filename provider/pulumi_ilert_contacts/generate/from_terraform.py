@@ -10,6 +10,11 @@ and declared with the values ilert holds, normalised as ``generate --user`` does
 - one whose target or region differs from the state is declared as ilert has it, and reported;
 - a contact two addresses manage is declared once, under the first address, and reported.
 
+With ``--sets`` each user with a contact the program declares becomes one ``UserContacts`` built from
+ilert's full lists of that user (one per kind), not from the state alone: Terraform may manage only
+some of the user's contacts. The others are listed in the set too (so the set keeps them), marked
+in the program and reported, so the user sees what the set now owns before the first ``up``.
+
 Names come from the Terraform address, so a reader can match them and they stay the same from
 run to run: ``ilert_user_email_contact.oncall["jane"]`` is ``email-oncall-jane``, module
 instances are prefixed (``module.team["sre"]`` → ``team-sre-…``), and addresses that would come
@@ -31,10 +36,10 @@ from ..core.client import IlertClient
 from ..core.config import Settings, current, normalise_endpoint
 from ..core.directory import ContactDirectory
 from ..core.errors import IlertConfigError
-from ..core.kinds import EMAIL, PHONE, ContactKind, camel_name
+from ..core.kinds import EMAIL, KINDS, PHONE, ContactKind, camel_name
 from .document import PROGRAM, SecretText, user_summary, yaml_scalar
 from .inventory import LiveContact, UserContacts, normalise_contact
-from .naming import ContactKey, contact_key, kind_word, slug
+from .naming import ContactKey, contact_key, kind_word, set_name, slug
 from .tfstate import TerraformInputError, TfContact, TfObject, TfState, contact_of
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -115,6 +120,11 @@ class Migration:
     """The configuration addresses of those, for ``removed`` blocks."""
     aliases: tuple[str, ...] = field(default=())
     """The ``--alias`` arguments, for the regenerating command line."""
+    sets: bool = False
+    """``--sets``: each user's contacts are one set built from ilert's full lists."""
+    unmanaged: dict[ContactKey, str] = field(default_factory=dict)
+    """With ``--sets``: the contacts a set lists that Terraform did not manage, each with the
+    report line naming it."""
 
     def provider_name(self, alias: str) -> str:
         """The YAML resource name of the explicit provider of ``alias``."""
@@ -202,24 +212,29 @@ def reconcile(
     accounts: tuple[Account, ...],
     say: Callable[[str], None],
     aliases: tuple[str, ...] = (),
+    sets: bool = False,
 ) -> tuple[tuple[UserContacts, ...], Migration]:
     """The contacts as ilert holds them, grouped by user, and the migration around them.
 
-    Lists each (account, user, kind) of the state's contacts once; raises ``IlertError``.
+    Lists each (account, user, kind) of the state's contacts once; raises ``IlertError``. With
+    ``sets`` also the kinds of those users the state has no contact of, and every contact of those
+    lists is declared (``unmanaged`` names those Terraform did not manage).
     """
     by_alias = {account.alias: account for account in accounts}
     directory = ContactDirectory()
     clients: dict[str | None, IlertClient] = {}
     listed: dict[tuple[str | None, str, str], dict[int, dict[str, Any]] | None] = {}
 
-    def listing(contact: TfContact) -> dict[int, dict[str, Any]] | None:
-        account = contact.obj.provider
-        key = (account, contact.user_id, contact.kind.path)
+    def list_of(account: str | None, user_id: str, kind: ContactKind) -> dict[int, dict[str, Any]] | None:
+        key = (account, user_id, kind.path)
         if key not in listed:
             if account not in clients:
                 clients[account] = client_for(by_alias[account] if account else None)
-            listed[key] = directory.contacts(clients[account], contact.kind, contact.user_id)
+            listed[key] = directory.contacts(clients[account], kind, user_id)
         return listed[key]
+
+    def listing(contact: TfContact) -> dict[int, dict[str, Any]] | None:
+        return list_of(contact.obj.provider, contact.user_id, contact.kind)
 
     names = assign_address_names(
         [c.obj for c in inventory.contacts] + [c.obj for c in inventory.lookups],
@@ -263,10 +278,16 @@ def reconcile(
         declared[key] = Declared(contact.obj.address, names[contact.obj.address], where, tuple(notes))
         live.setdefault((where, contact.user_id), []).append(adopted)
 
+    unmanaged: dict[ContactKey, str] = {}
+    if sets:
+        for (where, user_id), contacts in live.items():
+            contacts.extend(_unmanaged(where, user_id, contacts, list_of, unmanaged, say))
     users: list[UserContacts] = []
-    for (_, user_id), contacts in sorted(live.items(), key=lambda item: (item[0][0] or "", int(item[0][1]))):
+    for (where, user_id), contacts in sorted(
+        live.items(), key=lambda item: (item[0][0] or "", int(item[0][1]))
+    ):
         ordered = sorted(contacts, key=lambda c: (c.kind is not EMAIL, c.contact_id))
-        users.append(UserContacts(user_id=user_id, contacts=tuple(ordered)))
+        users.append(UserContacts(user_id=user_id, contacts=tuple(ordered), account=where))
         say(user_summary(users[-1]))
     lookups = tuple(Lookup(c.obj.address, names[c.obj.address], c, c.obj.provider) for c in inventory.lookups)
     forget = tuple(c.obj.address for c in inventory.contacts)
@@ -284,8 +305,42 @@ def reconcile(
         forget=forget,
         removed_from=removed_from,
         aliases=aliases,
+        sets=sets,
+        unmanaged=unmanaged,
     )
     return tuple(users), migration
+
+
+def _unmanaged(
+    where: str | None,
+    user_id: str,
+    declared: list[LiveContact],
+    list_of: Callable[[str | None, str, ContactKind], dict[int, dict[str, Any]] | None],
+    unmanaged: dict[ContactKey, str],
+    say: Callable[[str], None],
+) -> list[LiveContact]:
+    """The contacts of a user's full lists that Terraform does not manage (``--sets``), each
+    recorded in ``unmanaged`` with the line reporting it."""
+    known = {contact_key(contact) for contact in declared}
+    found: list[LiveContact] = []
+    for kind in KINDS:
+        for contact_id, body in sorted((list_of(where, user_id, kind) or {}).items()):
+            contact = normalise_contact(kind, user_id, body)
+            key = contact_key(contact)
+            if key in known:
+                continue
+            for problem in contact.problems:
+                say(
+                    f"user {user_id}: warning: {kind.label} {contact_id}: the value in ilert fails "
+                    f"validation: {problem}"
+                )
+            alias = f", provider alias {where}" if where else ""
+            unmanaged[key] = (
+                f"{kind.label} {contact.values.get('target')} ({contact_id} of user {user_id}{alias}): "
+                f"listed in the set {set_name(user_id, where)}, which keeps it and owns it from now on"
+            )
+            found.append(contact)
+    return found
 
 
 def _differences(contact: TfContact, ilert: dict[str, Any]) -> list[str]:
@@ -352,6 +407,11 @@ def address_comment(migration: Migration, contact: LiveContact) -> list[str]:
     """The address line (and any difference from the state) above a declared contact."""
     declared = migration.declared.get(contact_key(contact))
     if declared is None:
+        if contact_key(contact) in migration.unmanaged:
+            return [
+                "Not managed by Terraform: listed, so the set keeps it, and owns it from now on "
+                "(take it out of the list and ilert deletes it)"
+            ]
         return []
     lines = [f"Terraform: {declared.address}"]
     lines.extend(f"NOTE: {note}" for note in declared.notes)
@@ -391,6 +451,13 @@ def yaml_provider_option(migration: Migration, contact: LiveContact) -> list[str
     if declared is None or declared.account is None:
         return []
     return [f"      provider: ${{{migration.provider_name(declared.account)}}}"]
+
+
+def yaml_set_provider_option(migration: Migration, user: UserContacts) -> list[str]:
+    """``provider: ${provider-staging}`` for the set of a user of an alias (indented as an option)."""
+    if user.account is None:
+        return []
+    return [f"      provider: ${{{migration.provider_name(user.account)}}}"]
 
 
 def _lookup_arguments(lookup: Lookup) -> list[tuple[str, Any]]:
@@ -468,6 +535,14 @@ def report_lines(migration: Migration) -> list[str]:
         lines.append(f"differs from the state: {changed}")
     for duplicate in migration.duplicates:
         lines.append(f"managed twice: {duplicate}")
+    if migration.unmanaged:
+        count = len(migration.unmanaged)
+        lines.append(
+            f"not managed by Terraform, now owned by a set ({count}; kept, as the set lists "
+            f"{'it' if count == 1 else 'them'}; take one out of its list before `pulumi up` and "
+            "ilert deletes it):"
+        )
+        lines.extend(f"  {line}" for _, line in sorted(migration.unmanaged.items()))
     if migration.foreign:
         lines.append(f"not contacts, left in Terraform ({len(migration.foreign)}):")
         lines.extend(f"  {address}" for address in migration.foreign)

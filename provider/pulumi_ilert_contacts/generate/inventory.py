@@ -53,6 +53,9 @@ class UserContacts:
 
     user_id: str
     contacts: tuple[LiveContact, ...] = field(default_factory=tuple)
+    account: str | None = None
+    """The Terraform provider alias whose account holds the user (``--from-terraform``); None for
+    the default account."""
 
     def of_kind(self, kind: ContactKind) -> list[LiveContact]:
         """The user's contacts of ``kind``."""

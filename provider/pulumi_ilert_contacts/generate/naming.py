@@ -8,6 +8,10 @@ slugify alike (``jane.doe@`` and ``jane-doe@``), each of them gets its ilert con
 
 Variable names are the resource names with ``-`` turned into ``_``: slugs contain no ``_``, so
 the mapping keeps names unique, and the leading ``u`` makes every one a valid identifier.
+
+With ``--sets`` a user's contacts are one ``UserContacts``, named ``u<user>-contacts`` (with
+``-<alias>`` for a user of another account of a Terraform state): one name per user, stable
+whatever the user's contacts are.
 """
 
 from __future__ import annotations
@@ -78,6 +82,14 @@ def assign_names(contacts: Iterable[LiveContact]) -> dict[ContactKey, str]:
             names[contact_key(contact)] = name
             taken.add(name)
     return names
+
+
+def set_name(user_id: str, account: str | None = None) -> str:
+    """The resource name of user ``user_id``'s ``UserContacts`` set (``u1001-contacts``); a user of
+    another account (a Terraform provider alias) gets the alias too, as the user ids of two accounts
+    may be the same."""
+    name = f"u{user_id}-contacts"
+    return f"{name}-{slug(account, 1 << 20) or 'x'}" if account else name
 
 
 def variable_name(resource_name: str) -> str:

@@ -9,6 +9,9 @@ stack, and writes nothing to ilert as long as the values are what ilert holds (a
 ``up`` is applied right after the import, as an update the preview shows. Once a resource is in the
 stack its ``import`` option is ignored, so the file can stay as it is.
 
+With ``--sets`` each user becomes one ``ilert-contacts:index:UserContacts`` listing every contact
+ilert holds for the user, imported by the user id (``options: import: "<userId>"``).
+
 The file is a complete project (``name``, ``runtime: yaml``, ``resources``), ready for
 ``pulumi stack init`` and ``pulumi up``; its ``resources`` entries can also be pasted into an
 existing YAML program. It exports nothing, for the same reason as the Python output.
@@ -19,10 +22,16 @@ from __future__ import annotations
 import re
 
 from ..core.config import TOKEN_NAME as TOKEN_CONFIG
-from ..core.kinds import PACKAGE, camel_name, function_token, resource_token
-from .document import Generation, contact_comments, header_lines, user_summary, yaml_scalar
-from .from_terraform import yaml_config_lines, yaml_lookup_lines, yaml_provider_lines, yaml_provider_option
-from .inventory import LiveContact
+from ..core.kinds import EMAIL, PACKAGE, PHONE, USER_CONTACTS, camel_name, function_token, resource_token
+from .document import Generation, contact_comments, header_lines, set_fields, user_summary, yaml_scalar
+from .from_terraform import (
+    yaml_config_lines,
+    yaml_lookup_lines,
+    yaml_provider_lines,
+    yaml_provider_option,
+    yaml_set_provider_option,
+)
+from .inventory import LiveContact, UserContacts
 from .naming import contact_key
 
 DEFAULT_PROJECT = "ilert-contacts"
@@ -37,6 +46,15 @@ NOTES = (
     f"pulumi-ilert-contacts), and `pulumi config set --secret {PACKAGE}:{TOKEN_CONFIG} <key>`. "
     "Found on PATH it works, with a warning per resource; a plugins: entry naming its folder "
     "(below) avoids that.",
+)
+SETS_NOTE = (
+    "Every user is one UserContacts set listing every contact ilert holds for the user, the login "
+    "email included, with options.import set to the user id: on the first `pulumi up` Pulumi reads "
+    "each user's contacts from ilert and adds the set to the stack, writing nothing to ilert. From "
+    "then on the set owns the user's contacts: a contact taken out of a list is deleted from ilert, "
+    "one added in ilert by hand shows in `pulumi refresh` and is deleted by `pulumi up --refresh`. "
+    "Destroying a set, or removing it from the program, leaves its contacts in ilert (unless "
+    "deleteOnDestroy: true)."
 )
 RETAIN_NOTE = (
     "retainOnDelete: true: removing a resource from the program, or `pulumi destroy`, leaves the "
@@ -64,8 +82,10 @@ def _properties(contact: LiveContact) -> list[tuple[str, object]]:
 
 def render_pulumi_yaml(generation: Generation) -> str:
     """The ``Pulumi.yaml`` text."""
-    names = generation.names()
+    names = {} if generation.sets else generation.names()
     notes = (*NOTES, RETAIN_NOTE) if generation.retain_on_delete else NOTES
+    if generation.sets:
+        notes = (SETS_NOTE, *NOTES[1:])
     project = generation.project or DEFAULT_PROJECT
     users = ", ".join(user.user_id for user in generation.users)
     whose = f"user{'' if len(generation.users) == 1 else 's'} {users}"
@@ -82,7 +102,9 @@ def render_pulumi_yaml(generation: Generation) -> str:
             *PLUGIN_HINT,
             "",
             *(yaml_config_lines(migration) if migration else []),
-            "resources:" if generation.contacts or providers else "resources: {}",
+            "resources:"
+            if generation.contacts or providers or (generation.sets and generation.users)
+            else "resources: {}",
             *providers,
         ]
     )
@@ -90,6 +112,9 @@ def render_pulumi_yaml(generation: Generation) -> str:
         if index:
             lines.append("")
         lines.append(f"  # --- {user_summary(user)} ---")
+        if generation.sets:
+            lines.extend(_set_lines(generation, user))
+            continue
         for contact in user.contacts:
             name = names[contact_key(contact)]
             lines.append("")
@@ -107,3 +132,37 @@ def render_pulumi_yaml(generation: Generation) -> str:
     if migration:
         lines.extend(yaml_lookup_lines(migration, function_token))
     return "\n".join(lines) + "\n"
+
+
+def _set_lines(generation: Generation, user: UserContacts) -> list[str]:
+    """The ``UserContacts`` of ``user``: every contact listed, a comment above each."""
+    name = generation.set_name(user)
+    lines = [
+        "",
+        f"  {name if _PLAIN_KEY.fullmatch(name) else yaml_scalar(name)}:",
+        f"    type: {resource_token(USER_CONTACTS)}",
+        "    properties:",
+        f"      {camel_name(USER_CONTACTS, 'user_id')}: {yaml_scalar(user.user_id)}",
+    ]
+    for kind, prop in ((EMAIL, "emails"), (PHONE, "phone_numbers")):
+        contacts = user.of_kind(kind)
+        key = camel_name(USER_CONTACTS, prop)
+        lines.append(f"      {key}:" if contacts else f"      {key}: []")
+        for contact in contacts:
+            lines.extend(f"        {line}" for line in contact_comments(contact, generation))
+            lines.append(f"        - {_element(contact)}")
+    lines.append("    options:")
+    lines.append(f"      import: {yaml_scalar(user.user_id)}")
+    if generation.migration:
+        lines.extend(yaml_set_provider_option(generation.migration, user))
+    return lines
+
+
+def _element(contact: LiveContact) -> str:
+    """One list element: an address, or a number's fields as a flow mapping."""
+    if contact.kind is EMAIL:
+        return yaml_scalar(contact.values.get("target"))
+    fields = ", ".join(
+        f"{camel_name(PHONE, name)}: {yaml_scalar(value)}" for name, value in set_fields(contact)
+    )
+    return "{ " + fields + " }"

@@ -1,19 +1,21 @@
 """Render a generation as a Pulumi Python program.
 
 Each contact becomes one ``ContactEmail`` / ``ContactPhoneNumber`` with ``adopt=True`` and the
-values ilert holds. The program exports nothing: it is meant to be merged into (or imported by) an
-existing program, where exports of its own would clash; the contact ids are in the comments and in
-the state. Only what is used is imported, so the file passes ``ruff check`` as it stands.
+values ilert holds; with ``--sets`` each user becomes one ``UserContacts`` listing every contact
+ilert holds for the user (a new set adopts the listed contacts that exist, so it needs no flag).
+The program exports nothing: it is meant to be merged into (or imported by) an existing program,
+where exports of its own would clash; the contact ids are in the comments and in the state.
+Only what is used is imported, so the file passes ``ruff check`` as it stands.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..core.kinds import ADOPT, function_name
-from .document import Generation, SecretText, contact_comments, header_lines, user_summary
+from ..core.kinds import ADOPT, EMAIL, PHONE, USER_CONTACTS, function_name
+from .document import Generation, SecretText, contact_comments, header_lines, set_fields, user_summary
 from .from_terraform import python_lookup_lines
-from .inventory import LiveContact
+from .inventory import LiveContact, UserContacts
 from .naming import contact_key, variable_name
 
 NOTES = (
@@ -21,6 +23,15 @@ NOTES = (
     "already exists in ilert (updating it only where this file differs) instead of creating "
     "one. Review the values before running it; regenerating and diffing this file shows what "
     "changed in ilert since.",
+)
+SETS_NOTES = (
+    "Every user is one UserContacts set listing every contact ilert holds for the user, the login "
+    "email included: on the first `pulumi up` each set adopts the listed contacts and writes "
+    "nothing to ilert, as the lists are what ilert holds. From then on the set owns the user's "
+    "contacts: a contact taken out of a list is deleted from ilert, one added in ilert by hand shows "
+    "in `pulumi refresh` and is deleted by `pulumi up --refresh`. Destroying a set, or removing it "
+    "from the program, leaves its contacts in ilert (unless delete_on_destroy=True). Review the "
+    "lists before running it.",
 )
 RETAIN_NOTE = (
     "retain_on_delete=True: removing a resource from the program, or `pulumi destroy`, leaves "
@@ -52,6 +63,8 @@ def _arguments(contact: LiveContact) -> list[tuple[str, Any]]:
 
 def render_python(generation: Generation) -> str:
     """The program's source text."""
+    if generation.sets:
+        return _render_sets(generation)
     names = generation.names()
     notes = (*NOTES, RETAIN_NOTE) if generation.retain_on_delete else NOTES
     lines = [f"# {line}".rstrip() for line in header_lines(generation, notes)]
@@ -81,3 +94,48 @@ def render_python(generation: Generation) -> str:
     if generation.migration is not None:
         lines.extend(python_lookup_lines(generation.migration, function_name))
     return "\n".join(lines) + "\n"
+
+
+def _render_sets(generation: Generation) -> str:
+    """The program with one ``UserContacts`` per user (``--sets``)."""
+    lines = [f"# {line}".rstrip() for line in header_lines(generation, SETS_NOTES)]
+    lines.append("")
+    if generation.users:
+        if generation.has_secrets:
+            lines.append("import pulumi")
+        lines.append(f"from pulumi_ilert_contacts import {USER_CONTACTS.resource}")
+        lines.append("")
+    for index, user in enumerate(generation.users):
+        if index:
+            lines.extend(["", ""])
+        lines.append(f"# --- {user_summary(user)} ---")
+        lines.extend(_set_lines(generation, user))
+    if generation.migration is not None:
+        lines.extend(python_lookup_lines(generation.migration, function_name))
+    return "\n".join(lines) + "\n"
+
+
+def _set_lines(generation: Generation, user: UserContacts) -> list[str]:
+    """``u1001_contacts = UserContacts(...)``: every contact of ``user``, a comment above each."""
+    name = generation.set_name(user)
+    lines = ["", f"{variable_name(name)} = {USER_CONTACTS.resource}(", f"    {py_str(name)},"]
+    lines.append(f"    user_id={py_str(user.user_id)},")
+    for kind, arg in ((EMAIL, "emails"), (PHONE, "phone_numbers")):
+        contacts = user.of_kind(kind)
+        if not contacts:
+            lines.append(f"    {arg}=[],")
+            continue
+        lines.append(f"    {arg}=[")
+        for contact in contacts:
+            lines.extend(f"        {line}" for line in contact_comments(contact, generation))
+            lines.append(f"        {_element(contact)},")
+        lines.append("    ],")
+    lines.append(")")
+    return lines
+
+
+def _element(contact: LiveContact) -> str:
+    """One list element: an address, or a number's fields as a dict with Python names."""
+    if contact.kind is EMAIL:
+        return py_value(contact.values.get("target"))
+    return "{" + ", ".join(f"{py_str(name)}: {py_value(value)}" for name, value in set_fields(contact)) + "}"

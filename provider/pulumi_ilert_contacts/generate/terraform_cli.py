@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 
-from .cli import EXIT_ERROR, EXIT_USAGE, _say, _without
+from .cli import EXIT_ERROR, EXIT_USAGE, _say, _without, written
 from .document import STDIN
 
 
@@ -98,7 +98,9 @@ def run_from_terraform(args: argparse.Namespace, timestamp: str | None) -> int:
             f"look-up{'' if len(inventory.lookups) == 1 else 's'}, {len(inventory.foreign)} other "
             f"object{'' if len(inventory.foreign) == 1 else 's'}; reading the contacts from ilert"
         )
-        users, migration = reconcile(state, inventory, accounts, _say, aliases=tuple(args.aliases))
+        users, migration = reconcile(
+            state, inventory, accounts, _say, aliases=tuple(args.aliases), sets=args.sets
+        )
     except (IlertError, MigrationError) as exc:
         message = str(exc)
         for secret in [token, *(os.environ.get(name) for name in secrets)]:
@@ -115,6 +117,7 @@ def run_from_terraform(args: argparse.Namespace, timestamp: str | None) -> int:
         format_name=args.format,
         project=args.project,
         migration=migration,
+        sets=args.sets,
     )
     render = render_pulumi_yaml if args.format == "pulumi-yaml" else render_python
     output = render(generation)
@@ -124,8 +127,7 @@ def run_from_terraform(args: argparse.Namespace, timestamp: str | None) -> int:
     except OSError as exc:
         _say(f"error: cannot write to {where}: {exc.strerror or exc}")
         return EXIT_ERROR
-    count = len(generation.contacts)
-    _say(f"wrote {count} contact{'' if count == 1 else 's'} to {where}")
+    _say(f"wrote {written(generation)} to {where}")
     for line in report_lines(migration):
         if line.startswith("  "):
             print(line, file=sys.stderr)
