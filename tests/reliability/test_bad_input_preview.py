@@ -8,6 +8,10 @@ resource. So cases on different properties of the same kind share a resource (an
 and no resource has two bad values for one property: see ``pack``. One stack serves the table,
 its program rewritten between previews.
 
+The contact set (``UserContacts``) has a table of its own (``SET_CASES``): one set holding every
+bad element at once (the engine prints each failure of its lists), declared from Pulumi YAML, from
+Python through the dynamic face and from Python through ``pulumi_ilert_contacts.native``.
+
 Inputs still unknown at preview time (outputs of other resources) are covered in
 tests/e2e/test_lifecycle.py: they pass the preview and are checked during `up`, before any call.
 """
@@ -22,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fault_harness import NAMESPACE, PLUGIN_DIR
 from pulumi_fixtures import TOKEN, USERS
 from pulumi_harness import Stack, base_env
 from pulumi_ilert_contacts.emulator import EmulatorServer
@@ -268,3 +273,100 @@ def test_up_refuses_bad_input_before_any_api_call_and_stores_no_contact(
     assert emulator.admin.requests()["total"] == 0
     assert stack.contact_resources() == []
     assert emulator.admin.contacts()["phone_numbers"] == []
+
+
+# -- the contact set -----------------------------------------------------------------------------
+
+SET_CASES = [
+    # (Python name of the set's property, what the reason says after ``UserContacts.<property>``)
+    ("emails", "[0] 'not-an-email' is not a valid email address"),
+    ("emails", " lists 'jane@example.com' twice (items 1 and 2, compared case-insensitively); "
+               "list each contact once"),
+    ("phone_numbers", "[2].target 'call me' is not a phone number"),
+    ("phone_numbers", " lists '+4915123456789' twice (items 0 and 1, compared in E.164); "
+                      "list each contact once"),
+    ("phone_numbers", " marks 2 numbers primary (items 0, 1); ilert allows one primary number per user"),
+]
+"""Every bad element of ``BAD_SET``: a bad target, the same target twice (an address in another
+case, a number in national and international form) and two primary numbers."""
+
+SECRET = "secret-not-an-email"
+SECRET_CASE = ("emails", "[3] [secret] is not a valid email address")
+"""An address given as a secret (``pulumi.Output.secret``, ``fn::secret``): named, never shown."""
+
+BAD_SET_PYTHON = """\
+import pulumi
+from pulumi_ilert_contacts import {module}
+
+{module}.UserContacts(
+    "bad-set",
+    user_id="1001",
+    emails=["not-an-email", "Jane@example.com", "jane@EXAMPLE.com"{secret}],
+    phone_numbers=[
+        {module}.UserContactsPhoneNumberArgs(target="0151 23456789", region_code="DE", primary=True),
+        {{"target": "+4915123456789", "region_code": "DE", "primary": True}},
+        {{"target": "call me", "region_code": "DE"}},
+    ],
+)
+"""
+
+BAD_SET_YAML = """\
+resources:
+  bad-set:
+    type: ilert-contacts:index:UserContacts
+    properties:
+      userId: "1001"
+      emails: [not-an-email, Jane@example.com, jane@EXAMPLE.com, {fn::secret: secret-not-an-email}]
+      phoneNumbers:
+        - { target: "0151 23456789", regionCode: DE, primary: true }
+        - { target: "+4915123456789", regionCode: DE, primary: true }
+        - { target: "call me", regionCode: DE }
+"""
+
+
+def write_bad_set(stack: Stack, program: str) -> None:
+    if program == "yaml-native":
+        stack.write_yaml_program(BAD_SET_YAML, plugin_dir=PLUGIN_DIR)
+    elif program == "python-native":
+        source = BAD_SET_PYTHON.format(module="native", secret=f", pulumi.Output.secret({SECRET!r})")
+        stack.write_program(source, plugin_dir=PLUGIN_DIR)
+    else:
+        # The dynamic face gets no secret here: the engine hands a dynamic provider plain values
+        # (it accepts no secrets), so neither its reason nor the engine's line could hide one.
+        stack.write_program(BAD_SET_PYTHON.format(module="pulumi_ilert_contacts", secret="").replace(
+            "from pulumi_ilert_contacts import pulumi_ilert_contacts", "import pulumi_ilert_contacts"))
+
+
+def set_failure_line(program: str, prop: str, reason: str) -> re.Pattern[str]:
+    """The engine's line for one failure of the set: its type, its name, then the reason naming the
+    property as the program spells it (the property beside the resource unless it holds a secret)."""
+    spelled = prop if program == "python-dynamic" else {"phone_numbers": "phoneNumbers"}.get(prop, prop)
+    kind = "pulumi-python:dynamic/ilert:UserContacts" if program == "python-dynamic" else (
+        "ilert-contacts:index:UserContacts")
+    return re.compile(
+        rf"{re.escape(kind)} resource 'bad-set'(: property {spelled} value .*)? has a problem: "
+        rf"UserContacts\.{re.escape(spelled + reason)}"
+    )
+
+
+@pytest.mark.parametrize("program", ["yaml-native", "python-dynamic", "python-native"])
+def test_preview_refuses_a_bad_set_naming_each_bad_element_and_never_showing_a_secret(
+    program: str, bad_input_stack: tuple[Stack, EmulatorServer, Path]
+) -> None:
+    stack, emulator, backend = bad_input_stack
+    if program.endswith("native") and "ilert-contacts:endpoint" not in stack.run("config").stdout:
+        stack.run("config", "set", f"{NAMESPACE['plugin']}:endpoint", emulator.url)
+        stack.run("config", "set", "--secret", f"{NAMESPACE['plugin']}:apiToken", TOKEN)
+    write_bad_set(stack, program)
+    emulator.admin.reset_requests()
+    state_before = stored_state(backend)
+
+    result = stack.preview(check=False)
+
+    assert result.code != 0, result
+    cases = SET_CASES + ([SECRET_CASE] if program.endswith("native") else [])
+    unreported = [case for case in cases if not set_failure_line(program, *case).search(result.output)]
+    assert unreported == [], result
+    assert SECRET not in result.output, result
+    assert emulator.admin.requests()["total"] == 0
+    assert stored_state(backend) == state_before

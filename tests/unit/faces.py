@@ -1,21 +1,24 @@
 """Both faces of the package behind one interface, so one test drives either.
 
-The dynamic face is its providers (``ContactEmailProvider``, ``ContactPhoneNumberProvider``) called
-in-process as the SDK's dynamic-provider server calls them: Python names, plain values. The plugin
-face is ``ContactsProvider`` called in-process through its async handlers with the SDK's request
-objects, its property bags made the way the gRPC server makes them from the wire
+The dynamic face is its providers (``ContactEmailProvider``, ``ContactPhoneNumberProvider`` and,
+for the contact set ``USER_CONTACTS``, ``UserContactsProvider``) called in-process as the SDK's
+dynamic-provider server calls them: Python names, plain values. The plugin face is
+``ContactsProvider`` called in-process through its async handlers with the SDK's request objects,
+its property bags made the way the gRPC server makes them from the wire
 (``PropertyValue.unmarshal_map`` of a protobuf Struct: schema names, numbers as doubles, unknowns
 as ``Computed``).
 
 A test speaks Python names and plain values to either; the plugin's adapter translates names both
-ways with ``core.kinds`` (the adapter is test code: what it translates is what the engine would
-send and read). Failures come back spelled as the face spells them (:meth:`Face.spell`), errors as
-the exceptions the face raises (the servicer turns them into the gRPC error the engine prints).
+ways with ``core.kinds``, at every depth (a set's ``phone_numbers[].region_code``; the adapter is
+test code: what it translates is what the engine would send and read). Failures come back spelled
+as the face spells them (:meth:`Face.spell`), errors as the exceptions the face raises (the
+servicer turns them into the gRPC error the engine prints).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -24,11 +27,13 @@ from google.protobuf import struct_pb2
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.provider.experimental import provider as sdk
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
-from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider
+from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider, UserContactsProvider
 from pulumi_ilert_contacts.core.kinds import (
     EMAIL,
     PHONE,
+    USER_CONTACTS,
     ContactKind,
+    Property,
     camel_name,
     python_name,
     resource_token,
@@ -49,6 +54,9 @@ class Checked:
 
     inputs: dict[str, Any]
     failures: dict[str, str]
+    """The first reason of each failing property."""
+    every: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    """Every failure, in order (a set's list may fail several times)."""
 
 
 @dataclass
@@ -99,6 +107,7 @@ class DynamicFace:
         self._providers: dict[ContactKind, ContactProvider] = {
             EMAIL: ContactEmailProvider(),
             PHONE: ContactPhoneNumberProvider(),
+            USER_CONTACTS: UserContactsProvider(),
         }
 
     def spell(self, kind: ContactKind, prop: str) -> str:
@@ -111,11 +120,9 @@ class DynamicFace:
 
     def check(self, kind: ContactKind, news: dict[str, Any], olds: dict[str, Any] | None = None) -> Checked:
         result = self._providers[kind].check(olds or {}, {**news, "__provider": PROVIDER_BLOB})
-        failures: dict[str, str] = {}
-        for failure in result.failures or []:
-            failures.setdefault(failure.property, failure.reason)
+        every = [(failure.property, failure.reason) for failure in result.failures or []]
         inputs = {k: v for k, v in (result.inputs or {}).items() if k != "__provider"}
-        return Checked(inputs, failures)
+        return Checked(inputs, _first(every), every)
 
     def diff(self, kind: ContactKind, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> Planned:
         result = self._providers[kind].diff(id_, _bag(olds), _bag(news))
@@ -163,10 +170,8 @@ class PluginFace:
     def check(self, kind: ContactKind, news: dict[str, Any], olds: dict[str, Any] | None = None) -> Checked:
         request = sdk.CheckRequest(_urn(kind), self._wire(kind, olds or {}), self._wire(kind, news), b"")
         response = _run(self.provider.check(request))
-        failures: dict[str, str] = {}
-        for failure in response.failures or []:
-            failures.setdefault(failure.property, failure.reason)
-        return Checked(_python(kind, response.inputs or {}), failures)
+        every = [(failure.property, failure.reason) for failure in response.failures or []]
+        return Checked(_python(kind, response.inputs or {}), _first(every), every)
 
     def diff(self, kind: ContactKind, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> Planned:
         request = sdk.DiffRequest(_urn(kind), id_, self._wire(kind, olds), self._wire(kind, news), [])
@@ -209,7 +214,7 @@ class PluginFace:
     def _wire(self, kind: ContactKind, props: Mapping[str, Any]) -> dict[str, PropertyValue]:
         """``props`` as the SDK's server hands them to the handlers, after they crossed the wire."""
         struct = struct_pb2.Struct()
-        struct.update({self.spell(kind, k): v for k, v in props.items()})
+        struct.update({self.spell(kind, k): _renamed(v, _names(kind.properties)) for k, v in props.items()})
         return PropertyValue.unmarshal_map(struct)
 
 
@@ -230,9 +235,39 @@ def _urn(kind: ContactKind) -> str:
     return f"urn:pulumi:test::faces::{resource_token(kind)}::{kind.resource.lower()}"
 
 
+def _first(every: list[tuple[str, str]]) -> dict[str, str]:
+    failures: dict[str, str] = {}
+    for prop, reason in every:
+        failures.setdefault(prop, reason)
+    return failures
+
+
+def _names(props: tuple[Property, ...]) -> dict[str, str]:
+    """Python name -> schema name of the fields inside ``props``' values, at every depth (a set's
+    ``region_code`` of a number)."""
+    names: dict[str, str] = {}
+    for prop in props:
+        inner = prop.items if prop.items is not None else prop
+        for field in inner.properties:
+            names[field.name] = field.camel
+        names.update(_names(inner.properties))
+    return names
+
+
+def _renamed(value: Any, names: Mapping[str, str]) -> Any:
+    """``value`` with the keys of every object inside it renamed by ``names``."""
+    if isinstance(value, Mapping):
+        return {names.get(k, k): _renamed(v, names) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_renamed(v, names) for v in value]
+    return value
+
+
 def _python(kind: ContactKind, props: Mapping[str, PropertyValue]) -> dict[str, Any]:
-    """A handler's answer as plain values in Python names (numbers that are whole back as ints)."""
-    return {python_name(kind, key): _plain(value) for key, value in props.items()}
+    """A handler's answer as plain values in Python names, at every depth (numbers that are whole
+    back as ints)."""
+    back = {camel: name for name, camel in _names(kind.properties).items()}
+    return {python_name(kind, key): _renamed(_plain(value), back) for key, value in props.items()}
 
 
 def _plain(value: PropertyValue) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from pulumi_ilert_contacts import ContactEmailProvider, ContactPhoneNumberProvider, IlertError
-from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE, ContactKind, declared_props
+from pulumi_ilert_contacts.core.kinds import EMAIL, PHONE, USER_CONTACTS, ContactKind, declared_props
 from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
@@ -351,3 +351,74 @@ def test_phone_property_bag_with_unknown_outputs_passes_check() -> None:
     props.update(contact_id=UNKNOWN, status=UNKNOWN)
 
     assert ContactPhoneNumberProvider().check({}, props).failures == []
+
+
+# -- the contact set --------------------------------------------------------------------------
+
+SET_OK: dict[str, Any] = {
+    "user_id": USER,
+    "emails": ["jane@example.com"],
+    "phone_numbers": [{"target": "+4915123456789", "region_code": "DE", "primary": True}],
+}
+NUMBER = {"target": "0151 23456789", "region_code": "DE"}
+
+# (id, what replaces the good set's properties, the property that must fail (Python name), a
+# phrase one of its reasons must contain)
+SET_BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
+    ("set-bad-email", {"emails": ["jane@example.com", "not-an-email"]}, "emails",
+     "emails[1] 'not-an-email' is not a valid email address"),
+    ("set-email-twice-in-other-case", {"emails": ["Jane@example.com", "jane@EXAMPLE.com"]}, "emails",
+     "lists 'jane@example.com' twice (items 0 and 1, compared case-insensitively)"),
+    ("set-email-not-a-string", {"emails": [42]}, "emails", "emails[0] must be a string"),
+    ("set-bad-number", {"phone_numbers": [{"target": "call me", "region_code": "DE"}]}, "phone_numbers",
+     "[0].target 'call me' is not a phone number"),
+    ("set-number-twice-in-e164", {"phone_numbers": [NUMBER, {**NUMBER, "target": "+49 151 23456789"}]},
+     "phone_numbers", "lists '+4915123456789' twice (items 0 and 1, compared in E.164)"),
+    ("set-two-primaries",
+     {"phone_numbers": [{**NUMBER, "primary": True}, {**NUMBER, "target": "030 123456", "primary": True}]},
+     "phone_numbers", "marks 2 numbers primary (items 0, 1); ilert allows one primary number per user"),
+    ("set-bad-region", {"phone_numbers": [{**NUMBER, "region_code": "XX"}]}, "phone_numbers",
+     "is not a known ISO 3166-1 alpha-2 region code"),
+    ("set-number-not-an-object", {"phone_numbers": ["+4915123456789"]}, "phone_numbers",
+     "[0] must be an object with target"),
+    ("set-number-unknown-field", {"phone_numbers": [{**NUMBER, "colour": "red"}]}, "phone_numbers",
+     "[0].colour is not a field of a number"),
+    ("set-bad-user", {"user_id": "abc"}, "user_id", "digits only"),
+    ("set-flag-string", {"delete_on_destroy": "yes"}, "delete_on_destroy", "must be true or false"),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "prop", "phrase"), [row[1:] for row in SET_BAD_INPUTS], ids=[row[0] for row in SET_BAD_INPUTS]
+)
+def test_a_bad_set_is_refused_naming_the_property_and_the_reason_with_no_api_call(
+    changes: dict[str, Any], prop: str, phrase: str, face: Face, admin_env: EmulatorAdmin
+) -> None:
+    spelled = face.spell(USER_CONTACTS, prop)
+
+    result = face.check(USER_CONTACTS, {**SET_OK, **changes})
+
+    reasons = [reason for failed, reason in result.every if failed == spelled]
+    assert reasons, f"no failure for {spelled}: {result.every}"
+    assert all(reason.startswith(f"UserContacts.{spelled}") for reason in reasons), reasons
+    assert any(phrase in reason for reason in reasons), reasons
+    assert total_requests(admin_env) == 0
+
+
+def test_a_set_with_every_problem_reports_each_at_once(face: Face, admin_env: EmulatorAdmin) -> None:
+    bad = {
+        "user_id": USER,
+        "emails": ["not-an-email", "Jane@example.com", "jane@EXAMPLE.com"],
+        "phone_numbers": [
+            {**NUMBER, "primary": True},
+            {**NUMBER, "primary": True},
+            {**NUMBER, "target": "x"},
+        ],
+    }
+
+    result = face.check(USER_CONTACTS, bad)
+
+    props = [failed for failed, _ in result.every]
+    spelled = face.spell(USER_CONTACTS, "phone_numbers")
+    assert props == ["emails", "emails", spelled, spelled, spelled], result.every
+    assert total_requests(admin_env) == 0

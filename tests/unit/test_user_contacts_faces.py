@@ -1,7 +1,9 @@
 """``UserContacts`` through both faces in-process: the plugin's handlers (schema names at every
 depth, secrets kept) and the dynamic provider (Python names), against the emulator.
 
-The core's behaviour is ``test_contact_set.py``'s; here only what each face adds.
+The core's behaviour is ``test_contact_set.py``'s; here what each face adds, and the set's life
+through both faces alike (the ``face`` fixture, ``faces.py``: the same test, the same answers and
+requests). Bad sets through both faces are in test_bad_input.py.
 """
 
 from __future__ import annotations
@@ -9,15 +11,19 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import emulator_support
 from google.protobuf import struct_pb2
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.provider.experimental import provider as sdk
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi_ilert_contacts import UserContactsPhoneNumberArgs, UserContactsProvider
+from pulumi_ilert_contacts.core.directory import DIRECTORY
+from pulumi_ilert_contacts.core.kinds import USER_CONTACTS
 from pulumi_ilert_contacts.declarations import phone_number_dicts
 from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.plugin.provider import ContactsProvider
 
+from .faces import Face
 from .support import TOKEN, USER, emails_of, phones_of
 
 URN = "urn:pulumi:test::faces::ilert-contacts:index:UserContacts::jane"
@@ -165,6 +171,24 @@ def test_a_check_failure_of_a_secret_address_does_not_repeat_it(emulator: Emulat
     [failure] = checked.failures
     assert failure.reason.startswith("UserContacts.emails[0] [secret] is not a valid email address")
     assert "not-an-address-secret" not in failure.reason
+    # Reported on the resource: the engine prints a failing property's value beside the reason.
+    assert failure.property == ""
+
+
+def test_a_check_failure_of_a_secret_target_of_a_single_contact_does_not_repeat_it(
+    emulator: EmulatorServer,
+) -> None:
+    provider = _plugin(emulator)
+    news = _over_the_wire(
+        {"userId": PropertyValue("1234"), "target": PropertyValue("not-an-address-secret", is_secret=True)}
+    )
+    urn = "urn:pulumi:test::faces::ilert-contacts:index:ContactEmail::jane"
+
+    checked = _run(provider.check(sdk.CheckRequest(urn, {}, news, b"")))
+
+    [failure] = checked.failures
+    assert failure.property == ""
+    assert failure.reason.startswith("ContactEmail.target [secret] is not a valid email address"), failure
 
 
 def test_the_native_class_translates_names_at_every_depth() -> None:
@@ -227,3 +251,96 @@ def test_the_preview_of_a_new_set_warns_on_the_resource_and_goes_on_when_ilert_c
     assert message.startswith("cannot say which existing contacts this new set deletes: ")
     assert "not-the-key-0000" not in message
     assert answer.resource_id == ""
+
+
+# -- the set through both faces (the ``face`` fixture: dynamic, then plugin) ----------------------
+
+
+def _requests(emulator: EmulatorServer) -> dict[str, int]:
+    return {m: n for m, n in emulator.admin.request_counts().items() if n and m != "total"}
+
+
+def _next_command(emulator: EmulatorServer) -> None:
+    """The next engine command: a new provider process (no list remembered), requests at zero."""
+    DIRECTORY.clear()
+    emulator.admin.reset_requests()
+
+
+def test_a_set_lives_alike_through_both_faces(face: Face, emulator: EmulatorServer) -> None:
+    login = f"user{USER}@example.com"
+    emulator_support.api_post(emulator, TOKEN, USER, "emails", {"target": "by-hand@example.org"})
+    declared = {
+        "user_id": 1234,
+        "emails": ["Jane@EXAMPLE.com", login],
+        "phone_numbers": [
+            {"target": "0151 23456789", "region_code": "de", "primary": True},
+            {"target": "030 123456", "region_code": "DE"},
+        ],
+    }
+    _next_command(emulator)
+
+    checked = face.check(USER_CONTACTS, declared)
+    assert checked.every == []
+    numbers = [
+        {"target": "+4915123456789", "region_code": "DE", "primary": True},
+        {"target": "+4930123456", "region_code": "DE", "primary": False},
+    ]
+    assert checked.inputs == {
+        "user_id": USER,
+        "emails": ["Jane@example.com", login],
+        "phone_numbers": numbers,
+        "delete_on_destroy": False,
+    }
+    created = face.create(USER_CONTACTS, checked.inputs)
+
+    # One list per kind; the login email adopted; a POST per missing contact; the unlisted deleted.
+    assert created.id == USER
+    assert _requests(emulator) == {"GET": 2, "POST": 3, "DELETE": 1}
+    assert sorted(c["target"] for c in emails_of(emulator.admin, USER)) == ["Jane@example.com", login]
+    ids = {c["target"]: c["id"] for c in [*emails_of(emulator.admin, USER), *phones_of(emulator.admin, USER)]}
+    assert created.outs["email_contacts"] == [
+        {"target": "Jane@example.com", "contact_id": ids["Jane@example.com"], "status": "OK"},
+        {"target": login, "contact_id": ids[login], "status": "OK"},
+    ]
+    assert created.outs["phone_number_contacts"] == [
+        {**n, "contact_id": ids[n["target"]], "status": "OK"} for n in numbers
+    ]
+
+    # Order never makes a diff, and planning calls nothing.
+    _next_command(emulator)
+    reordered = face.check(USER_CONTACTS, {**declared, "emails": [login.upper(), "jane@example.com"]})
+    assert face.diff(USER_CONTACTS, USER, created.outs, reordered.inputs).changes is False
+
+    # An update: one address swapped, the primary moved: a list per changed kind, one write each.
+    moved = [{**numbers[0], "primary": False}, {**numbers[1], "primary": True}]
+    news = face.check(
+        USER_CONTACTS, {**declared, "emails": [login, "joe@example.com"], "phone_numbers": moved}
+    )
+    plan = face.diff(USER_CONTACTS, USER, created.outs, news.inputs)
+    assert (plan.changes, plan.replaces) == (True, [])
+    updated = face.update(USER_CONTACTS, USER, created.outs, news.inputs)
+    assert _requests(emulator) == {"GET": 2, "POST": 1, "DELETE": 1, "PUT": 1}
+    assert [(p["target"], p["primary"]) for p in phones_of(emulator.admin, USER)] == [
+        ("+4915123456789", False),
+        ("+4930123456", True),
+    ]
+    assert [c["primary"] for c in updated.outs["phone_number_contacts"]] == [False, True]
+
+    # A refresh reads one list per managed kind and plans no change; destroy forgets.
+    _next_command(emulator)
+    read = face.read(USER_CONTACTS, USER, updated.outs)
+    assert _requests(emulator) == {"GET": 2}
+    assert face.diff(USER_CONTACTS, USER, read.outs, news.inputs).changes is False
+    _next_command(emulator)
+    face.delete(USER_CONTACTS, USER, read.outs)
+    assert emulator.admin.requests()["total"] == 0
+    assert sorted(c["target"] for c in emails_of(emulator.admin, USER)) == ["joe@example.com", login]
+
+
+def test_a_user_id_change_replaces_the_set_on_both_faces(face: Face) -> None:
+    olds = face.check(USER_CONTACTS, {"user_id": USER, "emails": []}).inputs
+    news = face.check(USER_CONTACTS, {"user_id": "5678", "emails": []}).inputs
+
+    plan = face.diff(USER_CONTACTS, USER, {**olds, "email_contacts": []}, news)
+
+    assert (plan.changes, plan.replaces) == (True, ["user_id"])

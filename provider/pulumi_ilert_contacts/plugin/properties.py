@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
+from pulumi.provider.experimental.provider import CheckFailure
 
 from ..core.kinds import ContactKind, Property, camel_name
-from ..core.validation import UNKNOWN, is_unknown
+from ..core.validation import UNKNOWN, is_unknown, redact
 
 Path = tuple[str | int, ...]
 """Where a value sits in a bag of Python names: ``("phone_numbers", 0, "target")``."""
@@ -133,3 +134,48 @@ def to_wire(
     """A dict of Python names as schema-named ``PropertyValue``, at every depth; ``secrets`` (the
     paths ``inbound`` found) keep the secretness they had on the way in."""
     return _object(kind.properties, props, (), frozenset(secrets))
+
+
+def check_failures(bag: Bag, kind: ContactKind, failures: Iterable[tuple[str, str]]) -> list[CheckFailure]:
+    """The core's ``(Python name, reason)`` failures as the engine is told them: named as the user of
+    the plugin spells the property, without repeating a value given as a secret.
+
+    The engine prints a failing property's input value beside the reason, a secret in the clear
+    among it; so a failure of a property that is or holds a secret is reported on the resource
+    (``property=""``), its reason (which starts with the property's name) standing alone.
+    """
+    hidden = secret_values(bag.props, bag.secrets)
+    return [
+        CheckFailure(
+            "" if any(path and path[0] == prop for path in bag.secrets) else bag.spell(kind, prop),
+            redact(reason, hidden),
+        )
+        for prop, reason in failures
+    ]
+
+
+def secret_values(props: dict[str, Any], secrets: Iterable[Path]) -> list[str]:
+    """The strings given as secrets anywhere in a bag (a secret property, element or field)."""
+    found: list[str] = []
+
+    def collect(value: Any) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for inner in value.values():
+                collect(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                collect(inner)
+
+    for path in secrets:
+        value: Any = props
+        for step in path:
+            try:
+                value = value[step]
+            except (KeyError, IndexError, TypeError):
+                value = None
+                break
+        collect(value)
+    return found
+

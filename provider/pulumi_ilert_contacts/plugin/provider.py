@@ -49,7 +49,7 @@ from ..core.kinds import ADOPT, TARGET, USER_ID, ContactKind, camel_name
 from ..core.ratelimit import check_store, redact_store
 from ..core.validation import UNKNOWN, check_contact
 from . import user_contacts
-from .properties import Bag, inbound, plain, to_python, to_wire
+from .properties import check_failures, inbound, plain, to_python, to_wire
 from .schema import (
     ADOPT_CONFIG,
     ENDPOINT_CONFIG,
@@ -201,7 +201,7 @@ class ContactsProvider(Provider):
         outcome = check_contact(kind, news.props, naming=lambda _kind, prop: news.spell(kind, prop))
         return CheckResponse(
             inputs=to_wire(kind, outcome.inputs, secrets=news.secrets),
-            failures=_failures(news, kind, outcome.failures),
+            failures=check_failures(news, kind, outcome.failures),
         )
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
@@ -294,7 +294,7 @@ class ContactsProvider(Provider):
             kind, args.props, naming=lambda _kind, prop: args.spell(kind, prop), subject=name, lookup=True
         )
         if outcome.failures:
-            return InvokeResponse(failures=_failures(args, kind, outcome.failures))
+            return InvokeResponse(failures=check_failures(args, kind, outcome.failures))
         client = self._ilert()
         user_id, target = outcome.inputs[USER_ID], outcome.inputs[TARGET]
         try:
@@ -303,11 +303,6 @@ class ContactsProvider(Provider):
             return InvokeResponse(failures=[CheckFailure(camel_name(kind, TARGET), f"{name}: {exc}")])
         outputs = {k: v for k, v in found.outputs.items() if k != ADOPT}
         return InvokeResponse(return_value=to_wire(kind, outputs))
-
-
-def _failures(bag: Bag, kind: ContactKind, failures: list[tuple[str, str]]) -> list[CheckFailure]:
-    """The core's ``(Python name, reason)`` failures, named as the user of the plugin spells them."""
-    return [CheckFailure(bag.spell(kind, prop), reason) for prop, reason in failures]
 
 
 def explicit_provider_name(urn: str) -> str | None:

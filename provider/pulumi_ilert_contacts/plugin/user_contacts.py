@@ -33,8 +33,7 @@ from ..core import contact_set
 from ..core.client import IlertClient
 from ..core.errors import IlertError
 from ..core.kinds import SET_BY_TYPE, USER_CONTACTS, camel_name
-from ..core.validation import redact
-from .properties import Path, inbound, to_python, to_wire
+from .properties import Path, check_failures, inbound, to_python, to_wire
 
 T = TypeVar("T")
 Run = Callable[[Callable[[], T]], Awaitable[T]]
@@ -69,40 +68,10 @@ def check(request: CheckRequest) -> CheckResponse:
         news.props,
         naming=lambda kind, prop: news.spell(kind, prop) if kind is KIND else camel_name(kind, prop),
     )
-    hidden = _secret_values(news.props, news.secrets)
-    failures = [
-        CheckFailure(news.spell(KIND, prop), redact(reason, hidden)) for prop, reason in outcome.failures
-    ]
     return CheckResponse(
         inputs=to_wire(KIND, outcome.inputs, secrets=_secrets(news.secrets)),
-        failures=_python_spelled(request.new_inputs) + failures,
+        failures=_python_spelled(request.new_inputs) + check_failures(news, KIND, outcome.failures),
     )
-
-
-def _secret_values(props: dict[str, Any], secrets: Iterable[Path]) -> list[str]:
-    """The strings given as secrets anywhere in a set's lists (a secret element, or a secret field)."""
-    found: list[str] = []
-
-    def collect(value: Any) -> None:
-        if isinstance(value, str):
-            found.append(value)
-        elif isinstance(value, dict):
-            for inner in value.values():
-                collect(inner)
-        elif isinstance(value, list):
-            for inner in value:
-                collect(inner)
-
-    for path in secrets:
-        value: Any = props
-        for step in path:
-            try:
-                value = value[step]
-            except (KeyError, IndexError, TypeError):
-                value = None
-                break
-        collect(value)
-    return found
 
 
 def _python_spelled(inputs: Mapping[str, PropertyValue]) -> list[CheckFailure]:
