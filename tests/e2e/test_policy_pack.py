@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from native_support import NO_WRITES, python_stack, writes
-from pulumi_harness import REPO, Stack
+from pulumi_harness import REPO, Result, Stack
 from pulumi_ilert_contacts.emulator import EmulatorServer
 
 PACK = str(REPO / "policy")
@@ -55,6 +56,18 @@ ContactPhoneNumber("jane-mobile", user_id="1001", region_code="DE", target="+491
 """
 
 
+def _preview_both_faces(
+    root: Path, pulumi_home: Path, emulator: EmulatorServer, source: str, policy: dict[str, Any]
+) -> Result:
+    """``pulumi preview`` with the pack and ``policy`` as its config, of a Python program of both
+    faces (both providers pointed at the emulator, its request count reset before)."""
+    stack = python_stack(root, pulumi_home, emulator, source, config={"ilert:endpoint": emulator.url})
+    config = root / "policy-config.json"
+    config.write_text(json.dumps(policy))
+    emulator.admin.reset_requests()
+    return stack.preview("--policy-pack", PACK, "--policy-pack-config", str(config), check=False)
+
+
 def test_preview_with_violations_fails_naming_policies_and_resources(
     make_stack: Callable[..., Stack], emulator: EmulatorServer
 ) -> None:
@@ -77,12 +90,8 @@ def test_preview_judges_native_resources_and_counts_both_faces_together(
     tmp_path: Path, pulumi_home: Path, emulator: EmulatorServer
 ) -> None:
     # Both providers point at the emulator, so any request the preview made would be counted.
-    stack = python_stack(tmp_path, pulumi_home, emulator, MIXED, config={"ilert:endpoint": emulator.url})
-    config = tmp_path / "policy-config.json"
-    config.write_text(json.dumps({"ilert-phone-allowed-regions": {"allowedRegions": ["DE"]}}))
-    emulator.admin.reset_requests()
-
-    result = stack.preview("--policy-pack", PACK, "--policy-pack-config", str(config), check=False)
+    policy = {"ilert-phone-allowed-regions": {"allowedRegions": ["DE"]}}
+    result = _preview_both_faces(tmp_path, pulumi_home, emulator, MIXED, policy)
 
     assert result.code != 0
     out = result.output
@@ -101,12 +110,8 @@ def test_preview_judges_native_resources_and_counts_both_faces_together(
 def test_preview_judges_contact_sets_element_by_element_and_their_owners(
     tmp_path: Path, pulumi_home: Path, emulator: EmulatorServer
 ) -> None:
-    stack = python_stack(tmp_path, pulumi_home, emulator, SETS, config={"ilert:endpoint": emulator.url})
-    config = tmp_path / "policy-config.json"
-    config.write_text(json.dumps({"ilert-email-allowed-domains": {"allowedDomains": ["example.com"]}}))
-    emulator.admin.reset_requests()
-
-    result = stack.preview("--policy-pack", PACK, "--policy-pack-config", str(config), check=False)
+    policy = {"ilert-email-allowed-domains": {"allowedDomains": ["example.com"]}}
+    result = _preview_both_faces(tmp_path, pulumi_home, emulator, SETS, policy)
 
     assert result.code != 0
     out = result.output

@@ -269,25 +269,14 @@ def judged(args: ResourceValidationArgs, kind: ContactKind, *names: str) -> list
 
 
 @dataclass(frozen=True)
-class StackContact:
-    """One contact resource of a stack, as the stack policies see it.
-
-    ``user_id``, ``target`` (normalised: E.164, or the checked email address), ``primary`` and
-    ``status`` are None when the value is unknown, missing or invalid.
-    """
+class StackResource:
+    """A resource of a stack the stack policies look at: its face, URN, name and user (None when
+    the user id is unknown, missing or invalid)."""
 
     face: Face
     urn: str
     name: str
     user_id: str | None
-    target: str | None
-    primary: bool | None
-    status: str | None
-
-    @property
-    def kind(self) -> ContactKind:
-        """The contact kind, whichever face declared it."""
-        return self.face.kind
 
     @property
     def label(self) -> str:
@@ -298,6 +287,24 @@ class StackContact:
     def ref(self) -> str:
         """``"jane-email"``: how messages name it beside the resource they are attached to."""
         return self.face.ref(self.name)
+
+
+@dataclass(frozen=True)
+class StackContact(StackResource):
+    """One contact resource of a stack, as the stack policies see it.
+
+    ``target`` (normalised: E.164, or the checked email address), ``primary`` and ``status`` are
+    None when the value is unknown, missing or invalid.
+    """
+
+    target: str | None
+    primary: bool | None
+    status: str | None
+
+    @property
+    def kind(self) -> ContactKind:
+        """The contact kind, whichever face declared it."""
+        return self.face.kind
 
 
 def stack_contacts(resources: Iterable[PolicyResource]) -> list[StackContact]:
@@ -343,29 +350,15 @@ class SetStatus:
 
 
 @dataclass(frozen=True)
-class StackSet:
+class StackSet(StackResource):
     """One contact set of a stack, as the stack policies see it.
 
-    ``user_id`` is None when unknown or invalid. ``managed`` holds the kinds whose list is given,
-    with the number of elements (None while the list is unknown); an omitted list leaves its kind out.
+    ``managed`` holds the kinds whose list is given, with the number of elements (None while the
+    list is unknown); an omitted list leaves its kind out.
     """
 
-    face: Face
-    urn: str
-    name: str
-    user_id: str | None
     managed: dict[ContactKind, int | None]
     statuses: tuple[SetStatus, ...]
-
-    @property
-    def label(self) -> str:
-        """``UserContacts "jane"``: how messages name the set."""
-        return self.face.label(self.name)
-
-    @property
-    def ref(self) -> str:
-        """``"jane"``: how messages name it beside the resource they are attached to."""
-        return self.face.ref(self.name)
 
 
 def stack_sets(resources: Iterable[PolicyResource]) -> list[StackSet]:

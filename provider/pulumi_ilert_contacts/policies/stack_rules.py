@@ -10,7 +10,7 @@ from __future__ import annotations
 from pulumi_policy import ReportViolation, StackValidationArgs
 
 from ..core.kinds import PHONE, USER_CONTACTS, ContactKind, same_target
-from .reading import StackContact, StackSet, stack_contacts, stack_sets, string_list
+from .reading import StackContact, StackResource, StackSet, stack_contacts, stack_sets, string_list
 
 __all__ = [
     "UNDELIVERABLE_STATUSES",
@@ -138,7 +138,7 @@ def validate_contact_status(args: StackValidationArgs, report_violation: ReportV
 
 def _undeliverable(
     report_violation: ReportViolation,
-    owner: StackContact | StackSet,
+    owner: StackResource,
     where: str,
     status: str,
     kind: ContactKind,
@@ -161,7 +161,7 @@ def validate_one_owner_per_user(args: StackValidationArgs, report_violation: Rep
     undoes the set in turn. A set's omitted list leaves that kind to others: no conflict. A user id
     not known yet (preview) is left out.
     """
-    owners: dict[tuple[str, ContactKind], list[StackContact | StackSet]] = {}
+    owners: dict[tuple[str, ContactKind], list[StackResource]] = {}
     for contact_set in stack_sets(args.resources):
         if contact_set.user_id is not None:
             for kind in contact_set.managed:
