@@ -64,3 +64,45 @@ def test_adopt_existing_takes_over_the_login_email_without_creating_one(
     emails = [e for e in emulator.admin.contacts()["emails"] if e["user_id"] == "1001"]
     assert emails == [login], "retain_on_delete keeps the login email in ilert"
     assert emulator.admin.contacts()["phone_numbers"] == []
+
+
+def test_team_roster_as_sets_makes_each_persons_contacts_exactly_the_roster(
+    example_stack: Callable[..., Stack], emulator: EmulatorServer
+) -> None:
+    stack = example_stack("team-roster", {"contactSets": "true"})
+    emulator.admin.reset_requests()
+
+    up = stack.up()
+
+    # One set per person: one list per person and kind, a POST per contact of the roster, and the
+    # login emails (not in the roster) deleted, as the README says.
+    counts = emulator.admin.request_counts()
+    assert (counts["GET"], counts["POST"], counts["PUT"], counts["DELETE"]) == (6, 8, 0, 3), counts
+    assert "deletes 1 existing contact(s) it does not list: email contact user1001@example.com" in up.output
+    sets = [r for r in stack.resources() if r["type"].endswith("ilert:UserContacts")]
+    assert sorted(r["urn"].rsplit("::", 1)[1] for r in sets) == [
+        "amelie-contacts",
+        "jane-contacts",
+        "john-contacts",
+    ]
+    contacts = emulator.admin.contacts()
+    assert {(e["user_id"], e["target"]) for e in contacts["emails"]} == {
+        ("1001", "jane.doe@example.com"),
+        ("1002", "john.roe@example.com"),
+        ("1002", "oncall-john@example.com"),
+        ("1003", "amelie@example.com"),
+    }
+    phones = {(p["user_id"], p["target"], p["regionCode"], p["primary"]) for p in contacts["phone_numbers"]}
+    assert phones == {
+        ("1001", "+4915123456789", "DE", True),
+        ("1002", "+12025550123", "US", True),
+        ("1002", "+16135550123", "CA", False),
+        ("1003", "+33612345678", "FR", True),
+    }
+    emulator.admin.reset_requests()
+    stack.preview("--expect-no-changes")
+    assert emulator.admin.requests()["total"] == 0
+
+    stack.destroy()
+    assert emulator.admin.requests()["total"] == 0
+    assert emulator.admin.contacts() == contacts, "destroying a set forgets its contacts"

@@ -6,8 +6,9 @@ the example names resources as the Python output does (``u1001-email-...``), exc
 neither shortens long targets nor tells apart targets that slugify alike (those are flagged).
 
 Two top-level keys go beyond the example's schema: ``adopt: true`` and, with
-``--retain-on-delete``, ``retain_on_delete: true``. The example ignores them today (so, as it
-stands, it would try to create contacts that exist); honouring them is a two-line change there.
+``--retain-on-delete``, ``retain_on_delete: true``. The example passes both to its single
+resources; its set variant (``contactSets``) needs neither: a new set adopts what it lists, and the
+roster lists every contact of each user, so its first ``up`` writes nothing either.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from .inventory import LiveContact
 
 NOTES = (
     "A roster for examples/team-roster. adopt: true asks the program to take over the contacts "
-    "that already exist in ilert instead of creating them; the example as shipped does not read "
-    "it yet (nor retain_on_delete), so teach it to pass adopt=True (and "
-    "ResourceOptions(retain_on_delete=True)) to every resource before `pulumi up`.",
+    "that already exist in ilert instead of creating them. With `pulumi config set contactSets "
+    "true` the program declares one UserContacts per person instead, which owns the person's "
+    "contacts: it lists every contact below (the login email included), so nothing is deleted, "
+    "and a contact taken out of the roster is deleted from ilert.",
 )
 
 
