@@ -7,6 +7,21 @@ from collections.abc import Callable
 from pulumi_harness import Stack
 from pulumi_ilert_contacts.emulator import EmulatorServer
 
+ROSTER_EMAILS = {
+    ("1001", "jane.doe@example.com"),
+    ("1002", "john.roe@example.com"),
+    ("1002", "oncall-john@example.com"),
+    ("1003", "amelie@example.com"),
+}
+"""The addresses of examples/team-roster/roster.yaml: (user, target)."""
+ROSTER_PHONES = {
+    ("1001", "+4915123456789", "DE", True),
+    ("1002", "+12025550123", "US", True),
+    ("1002", "+16135550123", "CA", False),
+    ("1003", "+33612345678", "FR", True),
+}
+"""Its numbers: (user, target in E.164, region, primary)."""
+
 
 def test_quickstart_up_and_destroy(example_stack: Callable[..., Stack], emulator: EmulatorServer) -> None:
     stack = example_stack("quickstart", {"userId": "1002"})
@@ -27,19 +42,9 @@ def test_team_roster_creates_every_contact_of_the_roster(
 
     contacts = emulator.admin.contacts()
     phones = {(p["user_id"], p["target"], p["regionCode"], p["primary"]) for p in contacts["phone_numbers"]}
-    assert phones == {
-        ("1001", "+4915123456789", "DE", True),
-        ("1002", "+12025550123", "US", True),
-        ("1002", "+16135550123", "CA", False),
-        ("1003", "+33612345678", "FR", True),
-    }
+    assert phones == ROSTER_PHONES
     emails = {(e["user_id"], e["target"]) for e in contacts["emails"] if not e["target"].startswith("user")}
-    assert emails == {
-        ("1001", "jane.doe@example.com"),
-        ("1002", "john.roe@example.com"),
-        ("1002", "oncall-john@example.com"),
-        ("1003", "amelie@example.com"),
-    }
+    assert emails == ROSTER_EMAILS
     stack.preview("--expect-no-changes")
     stack.destroy()
     assert emulator.admin.contacts()["phone_numbers"] == []
@@ -86,19 +91,9 @@ def test_team_roster_as_sets_makes_each_persons_contacts_exactly_the_roster(
         "john-contacts",
     ]
     contacts = emulator.admin.contacts()
-    assert {(e["user_id"], e["target"]) for e in contacts["emails"]} == {
-        ("1001", "jane.doe@example.com"),
-        ("1002", "john.roe@example.com"),
-        ("1002", "oncall-john@example.com"),
-        ("1003", "amelie@example.com"),
-    }
+    assert {(e["user_id"], e["target"]) for e in contacts["emails"]} == ROSTER_EMAILS
     phones = {(p["user_id"], p["target"], p["regionCode"], p["primary"]) for p in contacts["phone_numbers"]}
-    assert phones == {
-        ("1001", "+4915123456789", "DE", True),
-        ("1002", "+12025550123", "US", True),
-        ("1002", "+16135550123", "CA", False),
-        ("1003", "+33612345678", "FR", True),
-    }
+    assert phones == ROSTER_PHONES
     emulator.admin.reset_requests()
     stack.preview("--expect-no-changes")
     assert emulator.admin.requests()["total"] == 0
