@@ -135,6 +135,50 @@ def write_roster(stack: Stack, contacts: list[Contact], face: str = "dynamic") -
     )
 
 
+SET_TYPES = {
+    "dynamic": "pulumi-python:dynamic/ilert:UserContacts",
+    "plugin": "ilert-contacts:index:UserContacts",
+}
+"""The contact set's type token in the state, by face."""
+
+_SET_SOURCE = """
+from pulumi_ilert_contacts{module} import UserContacts
+
+UserContacts("team", user_id="{user}", emails={emails!r}, phone_numbers={numbers!r}{extra})
+"""
+
+
+def write_set(
+    stack: Stack,
+    face: str,
+    user: int,
+    emails: list[str],
+    numbers: list[dict[str, Any]],
+    delete_on_destroy: bool = False,
+) -> None:
+    """(Re)write the stack's program to declare one contact set ``team`` of ``user`` through ``face``
+    (the plugin's: ``pulumi_ilert_contacts.native``), numbers as dicts with Python names."""
+    native = face == "plugin"
+    source = _SET_SOURCE.format(
+        module=".native" if native else "",
+        user=user,
+        emails=emails,
+        numbers=numbers,
+        extra=", delete_on_destroy=True" if delete_on_destroy else "",
+    )
+    stack.write_program(source, project="reliability", plugin_dir=PLUGIN_DIR if native else None)
+
+
+def set_contacts(admin: EmulatorAdmin, user: int) -> tuple[list[str], list[tuple[str, bool]]]:
+    """What ilert holds for ``user``: its email targets and its numbers with their primary flag,
+    sorted (a duplicate shows twice)."""
+    live = admin.contacts()
+    return (
+        sorted(c["target"] for c in live["emails"] if c["user_id"] == str(user)),
+        sorted((c["target"], c["primary"]) for c in live["phone_numbers"] if c["user_id"] == str(user)),
+    )
+
+
 # -- the convergence check -----------------------------------------------------------------------
 
 

@@ -8,6 +8,10 @@ command mostly waits on process start-up, on retries and on the emulator's injec
 test then reports its case. When every case ran, docs/reliability-matrix.md is written from the
 outcomes.
 
+A contact set (``UserContacts``) has rows of its own, one per face (``test_faults_inside_a_set...``):
+the core's tests (tests/unit/test_contact_set.py) already pin each fault inside a set, so one engine
+run per face puts them together.
+
 The matrix runs through the dynamic resources; representative rows (``PLUGIN_CASES``: each fault
 once, at the method where it matters most, and the emulator restart) run again through the native
 plugin, a Python program of ``pulumi_ilert_contacts.native`` through the same engine. The whole
@@ -26,10 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from emulator_support import api_post, api_request
 from fault_harness import (
     Contact,
     Convergence,
+    EmulatorFor,
     EmulatorProcess,
+    NewStack,
     PulumiProcess,
     Template,
     assert_no_token,
@@ -38,8 +45,10 @@ from fault_harness import (
     copy_stack,
     faces_in_state,
     roster,
+    set_contacts,
     wait_for,
     write_roster,
+    write_set,
 )
 from matrix_report import METHODS, CaseOutcome, write
 from pulumi_fixtures import TOKEN
@@ -316,7 +325,8 @@ def _selected(request: pytest.FixtureRequest) -> list[str]:
     ids = []
     for item in request.session.items:
         callspec = getattr(item, "callspec", None)
-        if getattr(item, "module", None) is request.module and callspec is not None:
+        in_matrix = "matrix" in getattr(item, "fixturenames", ())
+        if getattr(item, "module", None) is request.module and callspec is not None and in_matrix:
             ids.append(callspec.id)
     return ids
 
@@ -399,3 +409,55 @@ def test_emulator_killed_and_restarted_mid_up_converges(case: str, matrix: dict[
 def test_through_the_plugin_the_fault_then_rerun_converges(case: str, matrix: dict[str, CaseResult]) -> None:
     report(matrix[case])
 
+
+
+# -- a contact set -----------------------------------------------------------------------------------
+
+SET_USER = 2101
+SET_EMAILS = [f"oncall{i}.{SET_USER}@team.example" for i in range(4)]
+SET_NUMBERS = [
+    {"target": f"+49151{SET_USER:04d}000{i}", "region_code": "DE", "primary": i == 0} for i in range(2)
+]
+
+
+@pytest.mark.parametrize("face", ["dynamic", "plugin"])
+def test_faults_inside_a_set_are_absorbed_with_no_duplicate_and_a_contact_already_gone_counts_as_deleted(
+    face: str, emulator_for: EmulatorFor, new_stack: NewStack, plugin_stack_template: Template
+) -> None:
+    emulator = emulator_for([SET_USER])
+    admin = emulator.admin
+    for i in range(2):  # made by hand, unlisted: the set deletes them
+        api_post(emulator, TOKEN, SET_USER, "emails", {"target": f"left.behind{i}@example.org"})
+    stack = new_stack(emulator.url, [], plugin_stack_template if face == "plugin" else None)
+    write_set(stack, face, SET_USER, SET_EMAILS, SET_NUMBERS, delete_on_destroy=True)
+    user = rf"^/api/users/{SET_USER}/contacts/"
+    admin.add_fault("POST", "drop_after", path=user + "emails$", count=1)  # created, the answer lost
+    admin.add_fault("POST", "status", path=user + "phone-numbers$", status=503, count=1)
+    admin.add_fault("DELETE", "status", path=user + "emails/", status=429, count=1, retry_after=0)
+    admin.reset_requests()
+
+    # A 429 without Retry-After waits for the next window: keep that a second.
+    stack.up(env={"ILERT_RATE_LIMIT": "0", "ILERT_RATE_WINDOW": "1"})
+
+    assert admin.faults() == [], "a fault was not hit: the case tests less than it says"
+    assert set_contacts(admin, SET_USER) == (
+        sorted(SET_EMAILS),
+        sorted((n["target"], n["primary"]) for n in SET_NUMBERS),
+    )
+    # One list per kind and a look-up after each failed POST; a POST per listed contact plus the one
+    # refused with 503 (sent again after its look-up), the lost answer found by its look-up and not
+    # posted again; a DELETE per unlisted contact (two hand-made, the login email) plus the 429'd one.
+    counts = {m: n for m, n in admin.request_counts().items() if n and m != "total"}
+    assert counts == {"GET": 2 + 2, "POST": len(SET_EMAILS) + len(SET_NUMBERS) + 1, "DELETE": 3 + 1}
+    admin.reset_requests()
+    stack.preview("--expect-no-changes")
+    assert admin.requests()["total"] == 0
+
+    # A listed contact deleted by hand: destroy (deleteOnDestroy) deletes the others and succeeds.
+    [gone] = [c for c in admin.contacts()["emails"] if c["target"] == SET_EMAILS[0]]
+    api_request(emulator, "DELETE", f"/users/{SET_USER}/contacts/emails/{gone['id']}")
+    admin.reset_requests()
+    stack.destroy()
+    assert set_contacts(admin, SET_USER) == ([], [])
+    assert admin.request_counts()["DELETE"] == len(SET_EMAILS) - 1 + len(SET_NUMBERS)
+    assert_no_token(stack)

@@ -1,7 +1,8 @@
 """Interrupted deployments: `pulumi up` on a 50-contact roster stopped by SIGINT (the engine winds
 down) or SIGKILL (it dies on the spot, its provider process finishing what it had started), at
 several points. The recovery documented in docs/guide-recovery.md must leave ilert with exactly the
-declared contacts: no duplicate, no orphan.
+declared contacts: no duplicate, no orphan. A contact set (``UserContacts``) stopped half way through
+its writes converges on the next ``up`` the same way, through either face.
 """
 
 from __future__ import annotations
@@ -10,18 +11,24 @@ import signal
 from pathlib import Path
 
 import pytest
+from emulator_support import api_post, login_email
 from fault_harness import (
+    SET_TYPES,
     EmulatorFor,
     NewStack,
     PulumiProcess,
+    Template,
     assert_no_token,
     check_convergence,
     completed,
     deployment,
     remove_empty_attrs,
     roster,
+    set_contacts,
     wait_for,
+    write_set,
 )
+from pulumi_fixtures import TOKEN
 from pulumi_harness import Stack
 from pulumi_ilert_contacts.emulator import EmulatorAdmin
 
@@ -182,3 +189,100 @@ def test_state_attributes_emptied_by_a_kill_block_the_stack_until_deleted(
     assert broken.code != 0 and "failed to load checkpoint: EOF" in broken.output, str(broken)
     assert remove_empty_attrs(stack) == [attrs]
     stack.preview("--expect-no-changes")
+
+
+# -- a contact set stopped half way -----------------------------------------------------------------
+
+SET_USER = 4001
+SET_EMAILS = [login_email(SET_USER), *(f"oncall{i}.{SET_USER}@team.example" for i in range(15))]
+SET_NUMBERS = [
+    {"target": f"+49151{SET_USER:04d}{i:04d}", "region_code": "DE", "primary": i == 0} for i in range(4)
+]
+HAND_MADE = [f"left.behind{i}@example.org" for i in range(10)]
+"""Contacts a person made in ilert before the set: unlisted, so the set deletes them."""
+SET_WRITES = len(SET_EMAILS) - 1 + len(SET_NUMBERS) + len(HAND_MADE)
+"""What a whole create writes: a POST per listed contact but the login email, a DELETE per hand-made one."""
+def writes_answered(admin: EmulatorAdmin) -> int:
+    return completed(admin, "POST") + completed(admin, "DELETE")
+
+
+def assert_set_converged(admin: EmulatorAdmin, stack: Stack, face: str) -> None:
+    """The user's contacts are exactly the listed ones (so no duplicate and no orphan), the state
+    holds the set and no pending operation."""
+    assert set_contacts(admin, SET_USER) == (
+        sorted(SET_EMAILS),
+        sorted((n["target"], n["primary"]) for n in SET_NUMBERS),
+    )
+    state = deployment(stack)
+    assert [r["id"] for r in state.get("resources") or [] if r["type"] == SET_TYPES[face]] == [str(SET_USER)]
+    assert not state.get("pending_operations")
+
+
+@pytest.mark.parametrize(
+    ("face", "sig"),
+    [("dynamic", signal.SIGINT), ("dynamic", signal.SIGKILL), ("plugin", signal.SIGKILL)],
+    ids=["dynamic-SIGINT", "dynamic-SIGKILL", "plugin-SIGKILL"],
+)
+def test_a_set_interrupted_half_way_converges_on_the_next_up_with_no_duplicate_and_no_orphan(
+    face: str,
+    sig: signal.Signals,
+    emulator_for: EmulatorFor,
+    new_stack: NewStack,
+    plugin_stack_template: Template,
+) -> None:
+    emulator = emulator_for([SET_USER])
+    admin = emulator.admin
+    for target in HAND_MADE:
+        api_post(emulator, TOKEN, SET_USER, "emails", {"target": target})
+    stack = new_stack(emulator.url, [], plugin_stack_template if face == "plugin" else None)
+    write_set(stack, face, SET_USER, SET_EMAILS, SET_NUMBERS)
+    # Every write held 0.3 s at ilert, four at a time: the set's create takes about two seconds.
+    admin.add_fault("POST", "delay", seconds=0.3, count=10_000)
+    admin.add_fault("DELETE", "delay", seconds=0.3, count=10_000)
+    admin.reset_requests()
+    up = PulumiProcess(stack, "up", "--yes", "--non-interactive", "--skip-preview", env=FAST)
+    try:
+        wait_for(lambda: writes_answered(admin) >= 6 or up.proc.poll() is not None, timeout=120,
+                 what="6 writes of the set")
+        up.send(sig)
+        if sig == signal.SIGKILL:
+            up.reap(grace=0)  # the whole machine gone: the provider stops mid-set as well
+        code, output = up.wait()
+        wait_for(lambda: all(e["status"] is not None for e in admin.requests()["log"]),
+                 timeout=30, what="ilert to answer every request in flight")
+    finally:
+        up.stop()
+    admin.clear_faults()
+    done = writes_answered(admin)
+    assert "Traceback (most recent call last)" not in output
+
+    if sig == signal.SIGINT:
+        # The engine lets the set's create finish and records it (measured: all 29 writes, then
+        # the next up makes no request).
+        assert not deployment(stack).get("pending_operations")
+    else:
+        assert code == -signal.SIGKILL
+        assert 6 <= done < SET_WRITES, f"the kill did not land mid-set ({done} of {SET_WRITES} writes)"
+        assert deployment(stack).get("pending_operations"), "killed with no create in flight"
+        release_lock(stack)
+        stack.refresh("--clear-pending-creates")
+        assert not deployment(stack).get("pending_operations")
+    # What is left to do, so the next up's requests can be counted against it.
+    live = admin.contacts()
+    held = {c["target"].casefold() for c in live["emails"] if c["user_id"] == str(SET_USER)}
+    held |= {c["target"] for c in live["phone_numbers"] if c["user_id"] == str(SET_USER)}
+    listed = {e.casefold() for e in SET_EMAILS} | {n["target"] for n in SET_NUMBERS}
+    missing, unlisted = len(listed - held), len(held - listed)
+    admin.reset_requests()
+
+    stack.up(env=FAST)
+
+    assert_set_converged(admin, stack, face)
+    # One list per kind and a write per difference left: nothing written twice.
+    counts = admin.request_counts()
+    assert (counts.get("POST", 0), counts.get("DELETE", 0), counts.get("PUT", 0)) == (missing, unlisted, 0)
+    assert counts.get("GET", 0) <= 2, counts
+    admin.reset_requests()
+    stack.preview("--expect-no-changes")
+    assert admin.requests()["total"] == 0
+    assert_no_token(stack)
