@@ -1,7 +1,8 @@
 """``UserContacts`` through the real engine: the native set from Pulumi YAML (up adopting the login
 email and deleting a hand-made contact, a no-op plan with no request, drift shown by refresh and put
 right by up, an update with one write per difference, import by user id, destroy that forgets unless
-``deleteOnDestroy``), and the dynamic set from a Python program (its lifecycle).
+``deleteOnDestroy``), the dynamic set from a Python program (its lifecycle), and an address given
+with ``fn::secret`` kept secret through up and refresh.
 
 The YAML tests share one stack and run in order, each starting from what the previous one left.
 Requests are counted at the emulator.
@@ -267,3 +268,37 @@ def test_the_dynamic_set_lives_through_up_no_op_update_and_destroy(
     stack.destroy()
     assert emulator.admin.requests()["total"] == 0
     assert emails_of(emulator, 1003) == ["secret.ops@example.com"]
+
+
+# -- a secret address from Pulumi YAML -----------------------------------------------------------
+
+SECRET_SIG, SECRET_VALUE_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
+HIDDEN = "hidden.1002@example.com"
+
+
+def test_an_address_given_with_fn_secret_stays_secret_in_the_state_the_outputs_and_a_refresh(
+    tmp_path_factory: pytest.TempPathFactory, pulumi_home: Path, emulator: EmulatorServer
+) -> None:
+    body = f"""
+resources:
+  bob:
+    type: {SET}
+    properties:
+      userId: "1002"
+      emails: [oncall.1002@example.com, {{fn::secret: {HIDDEN}}}]
+outputs:
+  emails: ${{bob.emails}}
+  contacts: ${{bob.emailContacts}}
+"""
+    stack = yaml_stack(tmp_path_factory.mktemp("user-contacts-secret"), pulumi_home, emulator, body)
+
+    stack.up()
+    stack.refresh()
+
+    assert emails_of(emulator, 1002) == [HIDDEN, "oncall.1002@example.com"]
+    assert stack.outputs() == {"emails": "[secret]", "contacts": "[secret]"}
+    assert HIDDEN not in stack.export()
+    [state] = stack.native_resources()
+    for where, prop in (("inputs", "emails"), ("outputs", "emails"), ("outputs", "emailContacts")):
+        assert state[where][prop][SECRET_SIG] == SECRET_VALUE_SIG, (where, prop)
+    assert all(HIDDEN not in result.output for result in stack.history)
