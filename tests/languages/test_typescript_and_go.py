@@ -2,9 +2,10 @@
 and this repository's own language hosts (``tools/pulumi-cli/pulumi-language-nodejs`` and
 ``pulumi-language-go``): ``pulumi package add`` of the plugin generates the local SDK and links it
 (package.json / go.mod), then the program (``typescript/index.ts``, ``go/main.go``) declares a
-ContactEmail, a ContactPhoneNumber with ``primary``, an explicit Provider for a second ilert account,
-a getContactEmail look-up and a secret output, and lives through ``up``, a no-change ``preview``, an
-update, ``pulumi import`` and ``destroy``.
+ContactEmail, a ContactPhoneNumber with ``primary``, a UserContacts set of phone numbers (objects in a
+list), an explicit Provider for a second ilert account, a getContactEmail look-up and a secret
+output, and lives through ``up``, a no-change ``preview``, an update, ``pulumi import`` and
+``destroy``.
 
 The two languages share the tests: each gets its own project, stack and emulators, and the tests
 run in order for one language, then for the other, each starting from what the previous left.
@@ -37,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 PLUGIN = "pulumi-resource-ilert-contacts"
 EMAIL = "ilert-contacts:index:ContactEmail"
 PHONE = "ilert-contacts:index:ContactPhoneNumber"
+SET = "ilert-contacts:index:UserContacts"
 SECOND_TOKEN = "second-account-token-93be1d"
 PAGER_PIN = "pager-pin-7f3a91"  # the program's secret output (typescript/index.ts, go/main.go)
 RUNTIME = {"typescript": "nodejs", "go": "go"}
@@ -162,13 +164,17 @@ def test_up_creates_the_contacts_in_both_accounts_and_looks_one_up(project: Proj
 
     project.stack.up()
 
-    assert writes(project.main) == {"POST": 2, "PUT": 0, "DELETE": 0}
+    assert writes(project.main) == {"POST": 3, "PUT": 0, "DELETE": 0}
     assert writes(project.second) == {"POST": 1, "PUT": 0, "DELETE": 0}
-    assert made(project.main) == [("1001", "+4915123456789"), ("1001", "jane.doe@example.com")]
+    assert made(project.main) == [
+        ("1001", "+4915123456789"), ("1001", "jane.doe@example.com"), ("1003", "+4930123456"),
+    ]
     assert made(project.second) == [("2001", "ops@example.com")]
     contacts = project.main.admin.contacts()
     [email] = [c for c in contacts["emails"] if c["target"] == "jane.doe@example.com"]
-    [phone] = contacts["phone_numbers"]
+    [phone] = [c for c in contacts["phone_numbers"] if c["user_id"] == "1001"]
+    [team] = [c for c in contacts["phone_numbers"] if c["user_id"] == "1003"]
+    assert (team["regionCode"], team["primary"]) == ("DE", True)
     [login] = [c for c in contacts["emails"] if c["target"] == "user1002@example.com"]
     [ops] = [c for c in project.second.admin.contacts()["emails"] if c["target"] == "ops@example.com"]
     assert phone["primary"] is True and phone["regionCode"] == "DE"
@@ -181,6 +187,7 @@ def test_up_creates_the_contacts_in_both_accounts_and_looks_one_up(project: Proj
         "mobileTarget": "+4915123456789",
         "mobilePrimary": True,
         "opsContactId": ops["id"],
+        "teamId": "1003",
         "loginContactId": login["id"],
         "loginStatus": "OK",
         "pagerPin": "[secret]",
@@ -220,7 +227,9 @@ def test_changing_a_target_updates_in_place_with_one_put(project: Project) -> No
     assert writes(project.main) == {"POST": 0, "PUT": 1, "DELETE": 0}
     assert writes(project.second) == {"POST": 0, "PUT": 0, "DELETE": 0}
     assert project.stack.outputs()["emailContactId"] == before
-    assert made(project.main) == [("1001", "+4915123456789"), ("1001", "jane@example.com")]
+    assert made(project.main) == [
+        ("1001", "+4915123456789"), ("1001", "jane@example.com"), ("1003", "+4930123456"),
+    ]
 
 
 def test_import_takes_over_an_existing_contact_with_no_write(project: Project) -> None:
@@ -266,8 +275,9 @@ def test_destroy_deletes_every_contact_of_the_stack_through_its_provider(project
 
     project.stack.destroy()
 
-    assert writes(project.main) == {"POST": 0, "PUT": 0, "DELETE": 3}  # email, mobile, the imported one
+    # email, mobile, the imported one, and the set's number (deleteOnDestroy)
+    assert writes(project.main) == {"POST": 0, "PUT": 0, "DELETE": 4}
     assert writes(project.second) == {"POST": 0, "PUT": 0, "DELETE": 1}
     assert made(project.main) == [] and made(project.second) == []
-    assert [r for r in project.stack.resources() if r["type"] in (EMAIL, PHONE)] == []
+    assert [r for r in project.stack.resources() if r["type"] in (EMAIL, PHONE, SET)] == []
 

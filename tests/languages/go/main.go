@@ -50,6 +50,22 @@ func main() {
 			return err
 		}
 
+		// Every phone number of user 1003, as one set (its emails unmanaged); destroy deletes it.
+		team, err := ilertcontacts.NewUserContacts(ctx, "team", &ilertcontacts.UserContactsArgs{
+			UserId: pulumi.String("1003"),
+			PhoneNumbers: ilertcontacts.UserContactsPhoneNumberArray{
+				ilertcontacts.UserContactsPhoneNumberArgs{
+					Target:     pulumi.String("030 123456"),
+					RegionCode: pulumi.String("DE"),
+					Primary:    pulumi.Bool(true),
+				},
+			},
+			DeleteOnDestroy: pulumi.Bool(true),
+		})
+		if err != nil {
+			return err
+		}
+
 		// A user's existing contact, looked up.
 		login, err := ilertcontacts.LookupContactEmail(ctx, &ilertcontacts.LookupContactEmailArgs{
 			UserId: "1002",
@@ -66,6 +82,7 @@ func main() {
 		ctx.Export("mobileTarget", mobile.Target)
 		ctx.Export("mobilePrimary", mobile.Primary)
 		ctx.Export("opsContactId", ops.ContactId)
+		ctx.Export("teamId", team.ID())
 		ctx.Export("loginContactId", pulumi.Int(login.ContactId))
 		ctx.Export("loginStatus", pulumi.String(login.Status))
 		ctx.Export("pagerPin", pulumi.ToSecret(pulumi.String("pager-pin-7f3a91")))

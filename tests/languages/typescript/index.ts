@@ -23,6 +23,13 @@ const second = new ilert.Provider("second", {
 });
 const ops = new ilert.ContactEmail("ops-email", { userId: "2001", target: "ops@example.com" }, { provider: second });
 
+// Every phone number of user 1003, as one set (its emails unmanaged); destroy deletes it.
+const team = new ilert.UserContacts("team", {
+    userId: "1003",
+    phoneNumbers: [{ target: "030 123456", regionCode: "DE", primary: true }],
+    deleteOnDestroy: true,
+});
+
 // A user's existing contact, looked up.
 const login = ilert.getContactEmailOutput({ userId: "1002", target: "user1002@example.com" });
 
@@ -33,6 +40,7 @@ export const mobileContactId = mobile.contactId;
 export const mobileTarget = mobile.target;
 export const mobilePrimary = mobile.primary;
 export const opsContactId = ops.contactId;
+export const teamId = team.id;
 export const loginContactId = login.contactId;
 export const loginStatus = login.status;
 export const pagerPin = pulumi.secret("pager-pin-7f3a91");
