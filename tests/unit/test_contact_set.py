@@ -12,10 +12,11 @@ from typing import Any
 
 import emulator_support
 import pytest
-from pulumi_ilert_contacts.core import contact_set
+from pulumi_ilert_contacts.core import contact_set, lifecycle
 from pulumi_ilert_contacts.core.client import shared_client
 from pulumi_ilert_contacts.core.directory import DIRECTORY
 from pulumi_ilert_contacts.core.errors import IlertError, IlertNotFoundError
+from pulumi_ilert_contacts.core.kinds import EMAIL
 from pulumi_ilert_contacts.core.validation import UNKNOWN
 from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
@@ -186,6 +187,28 @@ def test_create_puts_only_where_primary_differs(ilert: EmulatorServer) -> None:
 
     assert writes(ilert.admin) == {"GET": 1, "PUT": 1}
     assert {c["target"]: c["primary"] for c in phones_of(ilert.admin, USER)}[MOBILE["target"]] is True
+
+
+def test_a_single_resource_deleted_after_a_set_took_its_contact_over_keeps_the_contact(
+    ilert: EmulatorServer,
+) -> None:
+    # Moving a user from single resources to a set: the engine creates the set (which adopts the
+    # contact), then deletes the single resource the program no longer declares.
+    single = lifecycle.create(shared_client(), EMAIL, {"user_id": USER, "target": "jane@example.com"})
+    contact_set.create(shared_client(), {"user_id": USER, "emails": ["jane@example.com", LOGIN]})
+    ilert.admin.reset_requests()
+
+    kept = lifecycle.delete(shared_client(), EMAIL, single.id)
+
+    assert ilert.admin.requests()["total"] == 0
+    assert kept is not None and "UserContacts set lists it" in kept and "jane@example.com" not in kept
+    assert [c["id"] for c in emails_of(ilert.admin, USER) if c["target"] == "jane@example.com"] == [
+        single.outputs["contact_id"]
+    ]
+    # A later command (a new process) deletes as asked: only a set of the same run keeps it.
+    new_process()
+    assert lifecycle.delete(shared_client(), EMAIL, single.id) is None
+    assert writes(ilert.admin) == {"DELETE": 1}
 
 
 def test_an_omitted_list_leaves_that_kind_alone_and_an_empty_one_deletes_it(ilert: EmulatorServer) -> None:

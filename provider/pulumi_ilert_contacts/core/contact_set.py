@@ -7,7 +7,7 @@ is omitted (``None``) leaves that kind unmanaged; an empty list means "none of t
 Every write goes through the single contacts' core (``lifecycle``): a listed target is created with
 ``lifecycle.create(..., adopt)``, so the process's list of the user's contacts (``DIRECTORY``), the
 claim on the target and the lost-answer recovery are the ones a single contact has (a lost POST
-answer never duplicates); an unlisted contact is removed with ``lifecycle.delete`` (one already
+answer never duplicates); an unlisted contact is removed with ``lifecycle.remove`` (one already
 gone counts as deleted). Lists compare as sets: emails case-insensitively, numbers in E.164; the
 outputs keep the declared order.
 
@@ -352,7 +352,7 @@ def _no_user(user_id: str, context: str) -> IlertNotFoundError:
 
 
 def _deleter(client: IlertClient, kind: ContactKind, user_id: str, contact_id: int) -> Callable[[], None]:
-    return lambda: lifecycle.delete(client, kind, lifecycle.make_id(user_id, contact_id))
+    return lambda: lifecycle.remove(client, kind, user_id, contact_id)
 
 
 def _run_all(jobs: Iterable[Callable[[], Any]]) -> list[Any]:
@@ -394,6 +394,7 @@ def _converge_kind(
     def ensure(item: Any) -> dict[str, Any]:
         single = {"user_id": user_id, "adopt": True, **({"target": item} if kind is EMAIL else item)}
         created = lifecycle.create(client, kind, single)
+        DIRECTORY.hand_to_set(client, kind, user_id, int(created.outputs["contact_id"]))
         return _contact(member, item, created.outputs)
 
     # The primary number first: making it primary clears the others (in ilert and in the process's

@@ -22,6 +22,10 @@ How the list is kept right:
   a fresh list (``fresh=True``).
 - ``claim`` serialises the look-up-then-create of one target, so two creates of the same target
   in this process never both POST: the second finds the first one's contact in the list.
+- ``hand_to_set`` marks the contacts a contact set has made or adopted in this process. A program
+  that moves a user from single resources to a set runs the set's create first and deletes the
+  single resources it no longer declares at the end of the same run; their delete must not take
+  the contacts the set now lists (``owned_by_set``).
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ class ContactDirectory:
         self._locks: dict[_Key, threading.Lock] = {}
         self._claims: dict[tuple[_Key, str], threading.Lock] = {}
         self._generation: dict[_Key, int] = {}
+        self._owned: set[tuple[_Key, int]] = set()
         self._guard = threading.Lock()
 
     def _key(self, client: IlertClient, kind: ContactKind, user_id: str) -> _Key:
@@ -133,6 +138,16 @@ class ContactDirectory:
         with lock:
             yield
 
+    def hand_to_set(self, client: IlertClient, kind: ContactKind, user_id: str, contact_id: int) -> None:
+        """The contact is listed by a contact set (made or adopted by it in this process)."""
+        with self._guard:
+            self._owned.add((self._key(client, kind, user_id), contact_id))
+
+    def owned_by_set(self, client: IlertClient, kind: ContactKind, user_id: str, contact_id: int) -> bool:
+        """Whether a contact set of this process lists the contact (``hand_to_set``)."""
+        with self._guard:
+            return (self._key(client, kind, user_id), contact_id) in self._owned
+
     def record(self, client: IlertClient, kind: ContactKind, user_id: str, contact: dict[str, Any]) -> None:
         """Write through the API's answer to a POST or PUT: the contact as ilert now holds it."""
         self._apply(client, kind, user_id, lambda listed: _put(kind, listed, dict(contact)))
@@ -164,6 +179,7 @@ class ContactDirectory:
         """Forget everything."""
         with self._guard:
             self._lists.clear()
+            self._owned.clear()
             # A fetch in flight must not store its list after the clear.
             for key in self._generation:
                 self._generation[key] += 1

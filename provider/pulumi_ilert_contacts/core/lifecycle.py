@@ -238,9 +238,25 @@ def update(
     return _outputs(inputs, contact)
 
 
-def delete(client: IlertClient, kind: ContactKind, id_: str) -> None:
-    """DELETE the contact; one that is already gone counts as deleted."""
+def delete(client: IlertClient, kind: ContactKind, id_: str) -> str | None:
+    """DELETE the contact of a single resource; one that is already gone counts as deleted.
+
+    A contact that a contact set of this run has made or adopted is kept, and why is returned for
+    the face to warn with: moving a user's contacts from single resources to a ``UserContacts`` set
+    creates the set first and deletes the single resources last, and the set lists the contact.
+    """
     user_id, contact_id = parse_id(id_)
+    if DIRECTORY.owned_by_set(client, kind, user_id, contact_id):
+        return (
+            f"kept {kind.label} {contact_id} of user {user_id} in ilert: the user's UserContacts set "
+            "lists it now, so this resource is only removed from the stack"
+        )
+    remove(client, kind, user_id, contact_id)
+    return None
+
+
+def remove(client: IlertClient, kind: ContactKind, user_id: str, contact_id: int) -> None:
+    """DELETE the contact; one that is already gone counts as deleted."""
     try:
         client.delete_contact(kind, user_id, contact_id)
     except IlertError as exc:

@@ -24,6 +24,7 @@ from ..core import config, lifecycle
 from ..core.client import shared_client
 from ..core.kinds import ContactKind
 from ..core.validation import check_contact
+from . import engine_log
 
 
 class ContactProvider(ResourceProvider):
@@ -75,6 +76,9 @@ class ContactProvider(ResourceProvider):
         return UpdateResult(lifecycle.update(shared_client(), self.kind, id_, olds, news))
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        """DELETE the contact; one that is already gone counts as deleted."""
-        lifecycle.delete(shared_client(), self.kind, id_)
+        """DELETE the contact; one that is already gone counts as deleted, one that a contact set of
+        this run lists now is kept (a warning on the resource says so)."""
+        kept = lifecycle.delete(shared_client(), self.kind, id_)
+        if kept:
+            engine_log.warn(kept)
 

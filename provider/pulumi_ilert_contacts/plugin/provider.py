@@ -273,12 +273,15 @@ class ContactsProvider(Provider):
         return UpdateResponse(to_wire(kind, outputs, secrets=news.secrets))
 
     async def delete(self, request: DeleteRequest) -> None:
-        """DELETE the contact; one that is already gone counts as deleted."""
+        """DELETE the contact; one that is already gone counts as deleted, one that a contact set of
+        this run lists now is kept (a warning on the resource says so)."""
         if user_contacts.is_set(request.type):
             return await user_contacts.delete(request, self._ilert, self._run)
         kind = _resource_kind(request.type)
         client = self._ilert()
-        await self._run(lambda: lifecycle.delete(client, kind, request.resource_id))
+        kept = await self._run(lambda: lifecycle.delete(client, kind, request.resource_id))
+        if kept:
+            await self._warn(request.urn, kept)
 
     # -- functions ---------------------------------------------------------------------------
 
