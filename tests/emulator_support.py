@@ -78,6 +78,21 @@ def phones_of(admin: EmulatorAdmin, user_id: str) -> list[dict[str, Any]]:
     return [dict(c) for c in admin.contacts()["phone_numbers"] if c["user_id"] == user_id]
 
 
+def set_contacts(admin: EmulatorAdmin, user_id: int | str) -> tuple[list[str], list[tuple[str, bool]]]:
+    """What ilert holds for a user, as a contact set sees it: the email targets and the numbers with
+    their primary flag, each sorted (a duplicate shows twice)."""
+    live = admin.contacts()
+    return (
+        sorted(c["target"] for c in live["emails"] if c["user_id"] == str(user_id)),
+        sorted((c["target"], c["primary"]) for c in live["phone_numbers"] if c["user_id"] == str(user_id)),
+    )
+
+
+def requests_made(admin: EmulatorAdmin) -> dict[str, int]:
+    """The requests since the last reset, by method (only the methods used)."""
+    return {method: n for method, n in admin.request_counts().items() if n and method != "total"}
+
+
 def fresh_admin(emulator: EmulatorServer) -> EmulatorAdmin:
     """The admin client of an emulator shared by several tests, with no fault left in force and
     the request counter at zero."""

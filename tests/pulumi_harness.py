@@ -20,6 +20,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 PASSPHRASE = "e2e-passphrase"
 PULUMI_VERSION = "v3.259.0"
+SECRET_SIG, SECRET_VALUE_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
+"""How a state marks a secret value: ``{SECRET_SIG: SECRET_VALUE_SIG, "ciphertext": ...}``."""
 
 
 def tool_path() -> str:

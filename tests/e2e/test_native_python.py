@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from emulator_support import api_request
+from emulator_support import api_request, requests_made, set_contacts
 from native_support import (
     EMAIL,
     NO_WRITES,
@@ -23,7 +23,7 @@ from native_support import (
     writes,
 )
 from pulumi_fixtures import TOKEN, USERS
-from pulumi_harness import Stack
+from pulumi_harness import SECRET_SIG, SECRET_VALUE_SIG, Stack
 from pulumi_ilert_contacts.emulator import EmulatorServer
 
 PROGRAM = """
@@ -229,22 +229,6 @@ pulumi.export("email_contacts", ops.email_contacts)
 """
 
 SECRET_EMAIL = "private.ops@example.com"
-SECRET_SIG, SECRET_VALUE_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
-"""How the state marks a secret value (``{SECRET_SIG: SECRET_VALUE_SIG, "ciphertext": ...}``)."""
-
-
-def set_contacts(emulator: EmulatorServer) -> tuple[list[str], list[tuple[str, bool]]]:
-    """The set user's emails (sorted) and numbers with their primary flag (sorted)."""
-    contacts = emulator.admin.contacts()
-    user = str(SET_USER)
-    return (
-        sorted(c["target"] for c in contacts["emails"] if c["user_id"] == user),
-        sorted((c["target"], c["primary"]) for c in contacts["phone_numbers"] if c["user_id"] == user),
-    )
-
-
-def requests_made(emulator: EmulatorServer) -> dict[str, int]:
-    return {m: n for m, n in emulator.admin.request_counts().items() if n and m != "total"}
 
 
 def test_the_native_set_from_typed_args_and_plain_dicts_lives_through_up_no_op_update_and_destroy(
@@ -256,8 +240,8 @@ def test_the_native_set_from_typed_args_and_plain_dicts_lives_through_up_no_op_u
     stack.up()
 
     # One list per kind; the login email (unlisted) deleted; one POST per listed contact.
-    assert requests_made(emulator) == {"GET": 2, "POST": 4, "DELETE": 1}
-    assert set_contacts(emulator) == (
+    assert requests_made(emulator.admin) == {"GET": 2, "POST": 4, "DELETE": 1}
+    assert set_contacts(emulator.admin, SET_USER) == (
         ["ops@example.com", SECRET_EMAIL],
         [("+4915123456789", True), ("+4930123456", False)],
     )
@@ -291,8 +275,8 @@ def test_the_native_set_from_typed_args_and_plain_dicts_lives_through_up_no_op_u
     emulator.admin.reset_requests()
     stack.up()
     # A list per changed kind (the state may be stale), then one write per difference.
-    assert requests_made(emulator) == {"GET": 2, "POST": 1, "DELETE": 1, "PUT": 1}
-    assert set_contacts(emulator) == (
+    assert requests_made(emulator.admin) == {"GET": 2, "POST": 1, "DELETE": 1, "PUT": 1}
+    assert set_contacts(emulator.admin, SET_USER) == (
         ["oncall@example.com", SECRET_EMAIL],
         [("+4915123456789", False), ("+4930123456", True)],
     )
@@ -302,5 +286,5 @@ def test_the_native_set_from_typed_args_and_plain_dicts_lives_through_up_no_op_u
     emulator.admin.reset_requests()
     stack.destroy()
     assert emulator.admin.requests()["total"] == 0  # destroy forgets
-    assert set_contacts(emulator)[0] == ["oncall@example.com", SECRET_EMAIL]
+    assert set_contacts(emulator.admin, SET_USER)[0] == ["oncall@example.com", SECRET_EMAIL]
     assert stack.native_resources() == []

@@ -19,7 +19,7 @@ import yaml
 from emulator_support import api_request, login_email
 from native_support import write_yaml, yaml_stack
 from pulumi_fixtures import TOKEN, USERS
-from pulumi_harness import Stack
+from pulumi_harness import SECRET_SIG, SECRET_VALUE_SIG, Stack
 from pulumi_ilert_contacts.emulator import EmulatorServer
 
 SET = "ilert-contacts:index:UserContacts"
@@ -272,7 +272,6 @@ def test_the_dynamic_set_lives_through_up_no_op_update_and_destroy(
 
 # -- a secret address from Pulumi YAML -----------------------------------------------------------
 
-SECRET_SIG, SECRET_VALUE_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 HIDDEN = "hidden.1002@example.com"
 
 

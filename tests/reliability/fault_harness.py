@@ -169,16 +169,6 @@ def write_set(
     stack.write_program(source, project="reliability", plugin_dir=PLUGIN_DIR if native else None)
 
 
-def set_contacts(admin: EmulatorAdmin, user: int) -> tuple[list[str], list[tuple[str, bool]]]:
-    """What ilert holds for ``user``: its email targets and its numbers with their primary flag,
-    sorted (a duplicate shows twice)."""
-    live = admin.contacts()
-    return (
-        sorted(c["target"] for c in live["emails"] if c["user_id"] == str(user)),
-        sorted((c["target"], c["primary"]) for c in live["phone_numbers"] if c["user_id"] == str(user)),
-    )
-
-
 # -- the convergence check -----------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ import signal
 from pathlib import Path
 
 import pytest
-from emulator_support import api_post, login_email
+from emulator_support import api_post, login_email, set_contacts
 from fault_harness import (
     SET_TYPES,
     EmulatorFor,
@@ -24,7 +24,6 @@ from fault_harness import (
     deployment,
     remove_empty_attrs,
     roster,
-    set_contacts,
     wait_for,
     write_set,
 )

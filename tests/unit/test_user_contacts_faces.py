@@ -256,10 +256,6 @@ def test_the_preview_of_a_new_set_warns_on_the_resource_and_goes_on_when_ilert_c
 # -- the set through both faces (the ``face`` fixture: dynamic, then plugin) ----------------------
 
 
-def _requests(emulator: EmulatorServer) -> dict[str, int]:
-    return {m: n for m, n in emulator.admin.request_counts().items() if n and m != "total"}
-
-
 def _next_command(emulator: EmulatorServer) -> None:
     """The next engine command: a new provider process (no list remembered), requests at zero."""
     DIRECTORY.clear()
@@ -295,7 +291,7 @@ def test_a_set_lives_alike_through_both_faces(face: Face, emulator: EmulatorServ
 
     # One list per kind; the login email adopted; a POST per missing contact; the unlisted deleted.
     assert created.id == USER
-    assert _requests(emulator) == {"GET": 2, "POST": 3, "DELETE": 1}
+    assert emulator_support.requests_made(emulator.admin) == {"GET": 2, "POST": 3, "DELETE": 1}
     assert sorted(c["target"] for c in emails_of(emulator.admin, USER)) == ["Jane@example.com", login]
     ids = {c["target"]: c["id"] for c in [*emails_of(emulator.admin, USER), *phones_of(emulator.admin, USER)]}
     assert created.outs["email_contacts"] == [
@@ -319,7 +315,7 @@ def test_a_set_lives_alike_through_both_faces(face: Face, emulator: EmulatorServ
     plan = face.diff(USER_CONTACTS, USER, created.outs, news.inputs)
     assert (plan.changes, plan.replaces) == (True, [])
     updated = face.update(USER_CONTACTS, USER, created.outs, news.inputs)
-    assert _requests(emulator) == {"GET": 2, "POST": 1, "DELETE": 1, "PUT": 1}
+    assert emulator_support.requests_made(emulator.admin) == {"GET": 2, "POST": 1, "DELETE": 1, "PUT": 1}
     assert [(p["target"], p["primary"]) for p in phones_of(emulator.admin, USER)] == [
         ("+4915123456789", False),
         ("+4930123456", True),
@@ -329,7 +325,7 @@ def test_a_set_lives_alike_through_both_faces(face: Face, emulator: EmulatorServ
     # A refresh reads one list per managed kind and plans no change; destroy forgets.
     _next_command(emulator)
     read = face.read(USER_CONTACTS, USER, updated.outs)
-    assert _requests(emulator) == {"GET": 2}
+    assert emulator_support.requests_made(emulator.admin) == {"GET": 2}
     assert face.diff(USER_CONTACTS, USER, read.outs, news.inputs).changes is False
     _next_command(emulator)
     face.delete(USER_CONTACTS, USER, read.outs)
