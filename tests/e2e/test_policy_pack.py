@@ -34,6 +34,7 @@ native.ContactPhoneNumber("john-mobile", user_id="1002", region_code="US", targe
 """
 
 SETS = """
+import pulumi
 from pulumi_ilert_contacts import ContactEmail, UserContacts, native
 
 # 1001: a set with an address outside the allowed domains.
@@ -46,7 +47,12 @@ native.UserContacts(
     "kim", user_id="1003", phone_numbers=[{"target": "+4915123456789", "region_code": "DE", "primary": True}]
 )
 ContactEmail("kim-work", user_id="1003", target="kim@example.com")
+# 1004: single addresses given as secrets, outside the allowed domains, one address declared twice.
+ContactEmail("lee-work", user_id="1004", target=pulumi.Output.secret("lee.hidden@gmail.com"))
+native.ContactEmail("lee-again", user_id="1004", target=pulumi.Output.secret("Lee.Hidden@gmail.com"))
 """
+
+SECRET_ADDRESS = "lee.hidden"
 
 CLEAN = """
 from pulumi_ilert_contacts import ContactEmail, ContactPhoneNumber
@@ -117,9 +123,17 @@ def test_preview_judges_contact_sets_element_by_element_and_their_owners(
     out = result.output
     # Every element is judged and named by its index, its address not repeated.
     assert "ilert-email-allowed-domains" in out
-    [domain] = [line for line in out.splitlines() if "not in allowedDomains" in line]
-    assert 'UserContacts "jane" (native): emails[1] is at a domain that is not in allowedDomains' in domain
+    outside = "is at a domain that is not in allowedDomains (example.com)"
+    [domain] = [line for line in out.splitlines() if 'UserContacts "jane"' in line and outside in line]
+    assert f'UserContacts "jane" (native): emails[1] {outside}' in domain
     assert "gmail" not in domain
+    # A single resource's secret address is named by its property in the same form, and appears
+    # nowhere in the output: not in the domain reports, not in the duplicate reports.
+    assert f'ContactEmail "lee-work": target {outside}' in out
+    assert f'ContactEmail "lee-again" (native): target {outside}' in out
+    assert "ilert-no-duplicate-contacts" in out
+    assert 'ContactEmail "lee-work": target is also declared for user 1004 by "lee-again" (native)' in out
+    assert SECRET_ADDRESS not in out.casefold()
     # A set and a single email of one user (a dynamic set, a native single): both named, each way.
     assert "ilert-one-owner-per-user-contacts" in out
     managed = "the email contacts of user 1002 are also managed by"

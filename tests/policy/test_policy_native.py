@@ -56,8 +56,11 @@ def test_native_email_outside_the_allowed_domains_is_reported_as_native() -> Non
     )
 
     [message] = outcome.messages
-    assert message.startswith('ContactEmail "jane-email" (native): ')
-    assert "target 'jane@gmail.com'" in message and "'gmail.com'" in message
+    assert message.startswith(
+        'ContactEmail "jane-email" (native): target is at a domain that is not in allowedDomains '
+        "(example.com); "
+    )
+    assert "@" not in message and "gmail" not in message
 
 
 def test_native_email_in_an_allowed_domain_passes() -> None:
@@ -69,9 +72,10 @@ def test_native_phone_of_another_region_is_reported_in_schema_names() -> None:
     outcome = run_resource(validate_phone_e164, native_phone("jane-mobile", "+12025550123", "DE"))
 
     [message] = outcome.messages
-    assert message.startswith('ContactPhoneNumber "jane-mobile" (native): ContactPhoneNumber.target ')
-    assert "region US" in message and "regionCode is DE" in message
-    assert "region_code" not in message
+    assert message == (
+        'ContactPhoneNumber "jane-mobile" (native): ContactPhoneNumber.target (not shown) is a number of '
+        "region US, but regionCode is DE; make them match"
+    )
 
 
 def test_native_bad_region_code_is_reported_on_region_code() -> None:
@@ -81,10 +85,11 @@ def test_native_bad_region_code_is_reported_on_region_code() -> None:
     assert "ContactPhoneNumber.regionCode 'XX' is not a known" in message
 
 
-def test_native_national_number_is_reported_with_its_e164_spelling() -> None:
+def test_native_national_number_is_reported_without_the_number() -> None:
     outcome = run_resource(validate_phone_e164, native_phone("p", "0151 23456789", "DE"))
-    [message] = outcome.messages
-    assert "not in E.164 form" in message and "'+4915123456789'" in message
+    assert outcome.messages == [
+        'ContactPhoneNumber "p" (native): ContactPhoneNumber.target is not in E.164 form'
+    ]
 
 
 def test_native_valid_phone_passes() -> None:
@@ -176,7 +181,12 @@ def test_the_same_address_declared_dynamically_and_natively_is_a_duplicate() -> 
 def test_a_number_in_national_form_natively_duplicates_the_dynamic_e164_one() -> None:
     resources = [phone("mobile", "+4915123456789"), native_phone("mobile-2", "0151 23456789", "de")]
     outcome = run_stack(validate_no_duplicate_contacts, resources)
-    assert len(outcome.violations) == 2 and "'+4915123456789'" in outcome.messages[0]
+    assert len(outcome.violations) == 2
+    by_urn = dict(zip(outcome.urns, outcome.messages, strict=True))
+    assert by_urn[resources[1].urn].startswith(
+        f'ContactPhoneNumber "mobile-2" (native): target is also declared for user {USER} by "mobile" '
+    )
+    assert not any("23456789" in message for message in outcome.messages)
 
 
 def test_one_address_for_two_users_across_faces_is_no_duplicate() -> None:
@@ -214,8 +224,11 @@ def test_a_locked_native_contact_is_reported_from_its_status_output() -> None:
     outcome = run_stack(validate_contact_status, resources)
 
     [message] = outcome.messages
-    assert message.startswith('ContactEmail "jane-email" (native): status is LOCKED')
-    assert "'jane@example.com'" in message and f"user {USER}" in message
+    assert message.startswith(
+        f'ContactEmail "jane-email" (native): status is LOCKED: ilert delivers no notification to the '
+        f"email contact of user {USER}. "
+    )
+    assert "jane@example.com" not in message
 
 
 def test_mixed_stack_reports_do_not_depend_on_the_order_the_engine_sends_resources() -> None:

@@ -17,7 +17,9 @@ by type token, of both faces of the package: the dynamic resources
 in messages, in its own face's spelling; the stack policies count both faces together (a dynamic and
 a native primary number of one user are two primaries). The resource policies judge every element
 of a set's lists, named by its index (``emails[1]``), and ``ilert-one-owner-per-user-contacts``
-reports a user's contacts of one kind managed by a set and by another resource. A value the engine
+reports a user's contacts of one kind managed by a set and by another resource. No message repeats an
+address or number (the pack is handed plain values and cannot tell a secret one): it names the
+property (``target``) or the element's index, for a single resource and a set alike. A value the engine
 does not know yet (preview, an output of another resource) is never guessed: a resource policy
 reports itself not applicable, a stack policy leaves that contact out.
 

@@ -9,8 +9,9 @@ value the engine does not know yet is :data:`NOT_KNOWN`, never guessed.
 A set (``UserContacts``) holds contacts of both kinds in its lists (``core.contact_set.MEMBERS``);
 each element is read by the table's description of the list's items (``core.kinds.USER_CONTACTS``),
 so a resource rule judges it as it judges a contact resource (:func:`judged`). The pack cannot tell
-a secret value from a plain one (pulumi-policy hands validators plain values), so a message about an
-element names it by its index and never repeats its address or number.
+a secret value from a plain one (pulumi-policy hands validators plain values), so no message repeats
+an address or number: it names the property (``target``) or the element by its index (``emails[1]``),
+and says the reason.
 """
 
 from __future__ import annotations
@@ -175,13 +176,17 @@ def element_values(face: Face, prop: Property, element: Any) -> dict[str, Any]:
     return {field.name: read(element, face.field(field)) for field in shape.properties}
 
 
+HIDDEN = "(not shown)"
+"""What a reason from ``check_contact`` shows instead of the address or number it would repeat."""
+
+
 @dataclass(frozen=True)
 class Judged:
     """One contact a resource rule judges: a contact resource, or one element of a set's list.
 
     ``values`` holds the contact's properties by Python name (``target``, ``region_code``), known
-    and set. An element (``path`` such as ``emails[1]``) is named by its index: its address or number
-    is never repeated in a message.
+    and set. A message names the contact by its property (``target``) or, for an element, by its
+    index (``emails[1]``): its address or number is never repeated, whichever resource holds it.
     """
 
     kind: ContactKind
@@ -199,7 +204,7 @@ class Judged:
     """The element is the target itself (an email address), not an object of fields."""
 
     def prop(self, name: str) -> str:
-        """How a message names property ``name``: ``regionCode``, ``emails[1]``,
+        """How a message names property ``name``: ``target``, ``regionCode``, ``emails[1]``,
         ``phoneNumbers[0].regionCode``."""
         spelled = self.face.naming(self.kind, name)
         if not self.path:
@@ -211,28 +216,25 @@ class Judged:
         names it."""
         return f"{self.face.kind.resource}.{self.prop(name)}"
 
-    def quoted(self, name: str) -> str:
-        """``target 'jane@gmail.com'`` for a contact resource; ``emails[1]`` for an element."""
-        return self.prop(name) if self.path else f"{self.prop(name)} {self.values.get(name)!r}"
-
     def check(self) -> tuple[dict[str, Any], dict[str, str]]:
-        """The contact run through ``check_contact``: (normalised values, reason by Python name);
-        an element's reasons without its values."""
+        """The contact run through ``check_contact``: (normalised values, reason by Python name),
+        the reasons without the target (:data:`HIDDEN` in its place)."""
         if self.props is not None:
-            return checked(self.face, self.props)
-        news = {k: UNKNOWN if v is NOT_KNOWN else v for k, v in self.values.items() if v is not None}
-        outcome = check_contact(
-            self.kind,
-            {USER_ID: "1", **news},
-            naming=self.face.naming,
-            subject=f"{self.face.kind.resource}.{self.path}",
-        )
+            inputs, found = checked(self.face, self.props)
+        else:
+            news = {k: UNKNOWN if v is NOT_KNOWN else v for k, v in self.values.items() if v is not None}
+            outcome = check_contact(
+                self.kind,
+                {USER_ID: "1", **news},
+                naming=self.face.naming,
+                subject=f"{self.face.kind.resource}.{self.path}",
+            )
+            inputs, found = outcome.inputs, {}
+            for prop, reason in outcome.failures:
+                found.setdefault(prop, reason)
         target = self.values.get(TARGET)
-        hidden = [target] if isinstance(target, str) else []
-        reasons: dict[str, str] = {}
-        for prop, reason in outcome.failures:
-            reasons.setdefault(prop, redact(reason, hidden, "(not shown)"))
-        return outcome.inputs, reasons
+        hidden = [] if target is None or target is NOT_KNOWN else [str(target)]
+        return inputs, {prop: redact(reason, hidden, HIDDEN) for prop, reason in found.items()}
 
 
 def judged(args: ResourceValidationArgs, kind: ContactKind, *names: str) -> list[Judged]:

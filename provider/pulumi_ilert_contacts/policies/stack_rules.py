@@ -3,6 +3,9 @@
 Each takes pulumi-policy's ``StackValidationArgs`` and sees the contacts through
 :func:`.reading.stack_contacts` and the contact sets through :func:`.reading.stack_sets`, where a
 value not known yet is None and leaves that contact (or set) out.
+
+As the resource rules' messages, these name resources, users and properties, never an address or
+number: the pack cannot tell which were given as secrets.
 """
 
 from __future__ import annotations
@@ -75,8 +78,8 @@ def validate_no_duplicate_contacts(args: StackValidationArgs, report_violation: 
             for contact in bucket:
                 others = ", ".join(f"{other.ref} ({other.urn})" for other in bucket if other is not contact)
                 report_violation(
-                    f"{contact.label}: target {contact.target!r} of user {user_id} is also declared by "
-                    f"{others}; ilert holds one {contact.kind.label} per target, so one of the creates "
+                    f"{contact.label}: target is also declared for user {user_id} by {others}; "
+                    f"ilert holds one {contact.kind.label} per target, so one of the creates "
                     "fails (or, with adopt=true, several resources manage one contact and deleting one "
                     "deletes it for all). Keep one of them",
                     contact.urn,
@@ -128,12 +131,11 @@ def validate_contact_status(args: StackValidationArgs, report_violation: ReportV
     """
     for contact in stack_contacts(args.resources):
         if contact.status in UNDELIVERABLE_STATUSES:
-            target = f" {contact.target!r}" if contact.target else ""
-            _undeliverable(report_violation, contact, "status", contact.status, contact.kind, target)
+            _undeliverable(report_violation, contact, "status", contact.status, contact.kind)
     for contact_set in stack_sets(args.resources):
         for found in contact_set.statuses:
             if found.status in UNDELIVERABLE_STATUSES:
-                _undeliverable(report_violation, contact_set, found.path, found.status, found.kind, "")
+                _undeliverable(report_violation, contact_set, found.path, found.status, found.kind)
 
 
 def _undeliverable(
@@ -142,11 +144,10 @@ def _undeliverable(
     where: str,
     status: str,
     kind: ContactKind,
-    which: str,
 ) -> None:
     who = f"user {owner.user_id}" if owner.user_id else "its user"
     report_violation(
-        f"{owner.label}: {where} is {status}: ilert delivers no notification to the {kind.label}{which} "
+        f"{owner.label}: {where} is {status}: ilert delivers no notification to the {kind.label} "
         f"of {who}. Check the contact in ilert and unlock it, or replace the target",
         owner.urn,
     )
