@@ -254,6 +254,8 @@ def test_the_dynamic_set_lives_through_up_no_op_update_and_destroy(
     assert emails_of(emulator, 1003) == ["secret.ops@example.com", login_email(1003)]
     assert stack.outputs()["numbers"] == [MOBILE, "+4930123456"]
     assert "secret.ops@example.com" not in stack.export()  # secret in the state and its outputs
+    [state] = [r for r in stack.resources() if r["type"].endswith(":UserContacts")]
+    assert "__output_items" not in {*state["inputs"], *state["outputs"]}  # what check alone is told
     emulator.admin.reset_requests()
     stack.preview("--expect-no-changes")
     assert emulator.admin.requests()["total"] == 0

@@ -331,9 +331,10 @@ def write_bad_set(stack: Stack, program: str) -> None:
         source = BAD_SET_PYTHON.format(module="native", secret=f", pulumi.Output.secret({SECRET!r})")
         stack.write_program(source, plugin_dir=PLUGIN_DIR)
     else:
-        # The dynamic face gets no secret here: the engine hands a dynamic provider plain values
-        # (it accepts no secrets), so neither its reason nor the engine's line could hide one.
-        stack.write_program(BAD_SET_PYTHON.format(module="pulumi_ilert_contacts", secret="").replace(
+        source = BAD_SET_PYTHON.format(
+            module="pulumi_ilert_contacts", secret=f", pulumi.Output.secret({SECRET!r})"
+        )
+        stack.write_program(source.replace(
             "from pulumi_ilert_contacts import pulumi_ilert_contacts", "import pulumi_ilert_contacts"))
 
 
@@ -364,7 +365,7 @@ def test_preview_refuses_a_bad_set_naming_each_bad_element_and_never_showing_a_s
     result = stack.preview(check=False)
 
     assert result.code != 0, result
-    cases = SET_CASES + ([SECRET_CASE] if program.endswith("native") else [])
+    cases = [*SET_CASES, SECRET_CASE]
     unreported = [case for case in cases if not set_failure_line(program, *case).search(result.output)]
     assert unreported == [], result
     assert SECRET not in result.output, result

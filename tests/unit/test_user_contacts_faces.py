@@ -20,6 +20,7 @@ from pulumi_ilert_contacts import UserContactsPhoneNumberArgs, UserContactsProvi
 from pulumi_ilert_contacts.core.directory import DIRECTORY
 from pulumi_ilert_contacts.core.kinds import USER_CONTACTS
 from pulumi_ilert_contacts.declarations import phone_number_dicts
+from pulumi_ilert_contacts.dynamic.user_contacts import OUTPUT_ITEMS
 from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.plugin.provider import ContactsProvider
 
@@ -340,3 +341,23 @@ def test_a_user_id_change_replaces_the_set_on_both_faces(face: Face) -> None:
     plan = face.diff(USER_CONTACTS, USER, {**olds, "email_contacts": []}, news)
 
     assert (plan.changes, plan.replaces) == (True, ["user_id"])
+
+
+def test_the_dynamic_check_never_repeats_an_element_the_program_gave_as_an_output() -> None:
+    # The engine hands a dynamic provider plain values; the class marks where the program gave an
+    # Output (numbers cross the wire as doubles), and only check sees the mark.
+    news = {
+        "user_id": "1234",
+        "emails": ["ok@example.com", "not-an-address-secret"],
+        "phone_numbers": [{"target": "0000-secret", "region_code": "DE"}],
+        OUTPUT_ITEMS: {"emails": [1.0], "phone_numbers": [[0.0, "target"]]},
+    }
+
+    checked = UserContactsProvider().check({}, news)
+
+    assert [(f.property, f.reason.split(" is ")[0]) for f in checked.failures] == [
+        ("", "UserContacts.emails[1] [secret]"),
+        ("", "UserContacts.phone_numbers[0].target [secret]"),
+    ]
+    assert not any("secret" in f.reason.replace("[secret]", "") for f in checked.failures)
+    assert OUTPUT_ITEMS not in checked.inputs

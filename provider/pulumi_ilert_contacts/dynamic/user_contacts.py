@@ -12,6 +12,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from ..core import contact_set
 from ..core.client import shared_client
 from ..core.kinds import USER_CONTACTS, declared_props
+from ..core.validation import redact
 from ..declarations import (
     PhoneNumberInput,
     UserContactsArgs,
@@ -31,9 +32,23 @@ class UserContactsProvider(ContactProvider):
     kind = USER_CONTACTS
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate and normalise the set; every problem names the property and the reason."""
-        outcome = contact_set.check(news)
-        return CheckResult(outcome.inputs, [CheckFailure(prop, reason) for prop, reason in outcome.failures])
+        """Validate and normalise the set; every problem names the property and the reason.
+
+        The engine hands a dynamic provider plain values, so an element the program gave as an
+        ``Output`` (``OUTPUT_ITEMS``, which the checked inputs drop) is taken for a secret: a
+        failure never repeats it, and is reported on the resource, since the engine prints a
+        failing property's value in the clear beside the reason."""
+        given = {k: v for k, v in news.items() if k != OUTPUT_ITEMS}
+        outcome = contact_set.check(given)
+        marked = news.get(OUTPUT_ITEMS) or {}
+        hidden = _marked_values(given, marked)
+        return CheckResult(
+            outcome.inputs,
+            [
+                CheckFailure("" if prop in marked else prop, redact(reason, hidden))
+                for prop, reason in outcome.failures
+            ],
+        )
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """The plan, without calling ilert: lists compare as sets."""
@@ -120,7 +135,11 @@ class UserContacts(UserContactsOutputs, pulumi.dynamic.Resource, module="ilert",
             },
         )
         props["phone_numbers"] = phone_number_dicts(props["phone_numbers"])
-        super().__init__(UserContactsProvider(), resource_name, props, secret_contacts(props, opts))
+        options = secret_contacts(props, opts)
+        marked = output_items(props)
+        if marked:
+            props[OUTPUT_ITEMS] = marked
+        super().__init__(UserContactsProvider(), resource_name, props, options)
 
 
 def secret_contacts(
@@ -132,6 +151,56 @@ def secret_contacts(
     if not secret:
         return opts
     return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secret))
+
+
+OUTPUT_ITEMS = "__output_items"
+"""The key under which a dynamic set tells its provider's check which elements of its lists the
+program gave as an ``Output`` (a list's indices, or ``"*"`` for a list given whole as one): any of
+them may be a secret. Only check sees it; the checked inputs, and so the state, do not hold it."""
+
+
+def output_items(props: dict[str, Any]) -> dict[str, Any]:
+    """Where the program gave an ``Output``, by list: ``"*"`` for a whole list, else the index of
+    an element, or ``[index, field]`` for a field of a number."""
+    marked: dict[str, Any] = {}
+    for member in contact_set.MEMBERS:
+        items = props.get(member.name)
+        if isinstance(items, pulumi.Output):
+            marked[member.name] = "*"
+        elif isinstance(items, (list, tuple)):
+            where: list[Any] = []
+            for i, item in enumerate(items):
+                if isinstance(item, dict):
+                    where += [[i, field] for field, value in item.items() if _holds_output(value)]
+                elif _holds_output(item):
+                    where.append(i)
+            if where:
+                marked[member.name] = where
+    return marked
+
+
+def _marked_values(props: dict[str, Any], marked: dict[str, Any]) -> list[str]:
+    """The strings the program gave as an ``Output``, as the provider received them."""
+    found: list[Any] = []
+    for name, where in marked.items():
+        items = props.get(name)
+        if not isinstance(items, list):
+            continue
+        if where == "*":
+            found += [v for item in items for v in (item.values() if isinstance(item, dict) else [item])]
+            continue
+        for spot in where if isinstance(where, list) else []:
+            index, field = (spot[0], spot[1]) if isinstance(spot, list) and len(spot) == 2 else (spot, None)
+            if isinstance(index, float) and index.is_integer():
+                index = int(index)  # numbers cross the wire as doubles
+            if not isinstance(index, int) or not 0 <= index < len(items):
+                continue
+            item = items[index]
+            if field is None:
+                found += list(item.values()) if isinstance(item, dict) else [item]
+            elif isinstance(item, dict):
+                found.append(item.get(field))
+    return [v for v in found if isinstance(v, str)]
 
 
 def _holds_output(value: Any) -> bool:
