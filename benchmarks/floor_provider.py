@@ -119,3 +119,71 @@ class FloorPhoneNumber(pulumi.dynamic.Resource, module="floor", name="ContactPho
     def __init__(self, resource_name: str, opts: pulumi.ResourceOptions | None = None, **values: Any) -> None:
         props = _props(("user_id", "target", "region_code", "primary", "adopt"), values)
         super().__init__(FloorPhoneNumberProvider(), resource_name, props, opts)
+
+
+class FloorUserContactsProvider(ResourceProvider):
+    """Floor provider with the contact set's properties (``UserContacts``): each listed contact
+    gets an id and a status in the outputs, as the real set reports them; no validation, no HTTP."""
+
+    serialize_as_secret_always = False
+    fields = ("user_id", "emails", "phone_numbers", "delete_on_destroy")
+
+    def _inputs(self, props: dict[str, Any]) -> dict[str, Any]:
+        inputs = {name: props.get(name) for name in self.fields}
+        inputs["user_id"] = str(inputs["user_id"])
+        inputs["delete_on_destroy"] = bool(inputs["delete_on_destroy"])
+        return inputs
+
+    def _outputs(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        def contact(item: Any) -> dict[str, Any]:
+            fields = {"target": item} if isinstance(item, str) else dict(item)
+            return {**fields, "contact_id": os.getpid() * 1_000_000 + next(_ids), "status": "OK"}
+
+        return {
+            **inputs,
+            "email_contacts": [contact(e) for e in inputs.get("emails") or []],
+            "phone_number_contacts": [contact(p) for p in inputs.get("phone_numbers") or []],
+        }
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        return CheckResult(self._inputs(news), [])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = [name for name in self.fields if olds.get(name) != news.get(name)]
+        replaces = [name for name in changed if name == "user_id"]
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            stables=[] if replaces else ["user_id"],
+            delete_before_replace=False,
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = self._inputs(props)
+        return CreateResult(inputs["user_id"], self._outputs(inputs))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        inputs = self._inputs(props)
+        return ReadResult(id_, {**props, **inputs}, inputs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._outputs(self._inputs(news)))
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        return None
+
+
+class FloorUserContacts(pulumi.dynamic.Resource, module="floor", name="UserContacts"):
+    """Stands in for ``UserContacts``."""
+
+    user_id: pulumi.Output[str]
+    emails: pulumi.Output[list[str]]
+    phone_numbers: pulumi.Output[list[dict[str, Any]]]
+    delete_on_destroy: pulumi.Output[bool]
+    email_contacts: pulumi.Output[list[dict[str, Any]]]
+    phone_number_contacts: pulumi.Output[list[dict[str, Any]]]
+
+    def __init__(self, resource_name: str, opts: pulumi.ResourceOptions | None = None, **values: Any) -> None:
+        props = {name: values.get(name) for name in FloorUserContactsProvider.fields}
+        props.update(email_contacts=None, phone_number_contacts=None)
+        super().__init__(FloorUserContactsProvider(), resource_name, props, opts)

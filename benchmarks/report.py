@@ -273,6 +273,11 @@ def markdown(results: dict[str, Any]) -> str:
         parts.append(many_stacks_table(results["many_stacks"]))
     if results.get("fleet"):
         parts.append(fleet_table(results["fleet"]))
+    for key in ("sets", "sets_live"):  # contact sets against single resources (issue 16)
+        if results.get(key):
+            import scenario_sets
+
+            parts.append(scenario_sets.markdown(results[key]))
     if results.get("import_time"):
         parts.append(import_table(results["import_time"]))
     import engine_floor  # the engine-floor study's tables (issue 11, item 3)

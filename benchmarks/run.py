@@ -5,6 +5,8 @@
     python benchmarks/run.py --sizes 50 --repeat 1 --only lifecycle,imports
     python benchmarks/run.py --live-limit         # at ilert's real limit: 120 / 60 s, N = 500; many stacks
     python benchmarks/run.py --floor              # the engine floor: growth with N, profile, settings, calls
+    python benchmarks/run.py --only sets          # 20 UserContacts sets against 200 single resources
+    python benchmarks/run.py --only sets-live     # the same at ilert's real limit (120 / 60 s)
 
 Writes ``results.json``, ``results.md`` and ``time_vs_n.png`` to ``--out`` (and, with
 ``--publish``, copies them to ``benchmarks/report/``); prints the tables. ``--live-limit`` names its
@@ -34,6 +36,7 @@ sys.path[:0] = [str(BENCH_DIR), str(REPO / "tests")]  # our modules, and the sha
 
 import engine_floor  # noqa: E402
 import report  # noqa: E402
+import scenario_sets  # noqa: E402
 import scenarios  # noqa: E402
 from pulumi_harness import pulumi_binary, tool_path  # noqa: E402
 
@@ -52,6 +55,8 @@ SECTIONS = (
     "live-limit",
     "many-stacks",
     "fleet",
+    "sets",
+    "sets-live",
     "imports",
     "floor-growth",
     "floor-profile",
@@ -103,6 +108,14 @@ def _counts(text: str) -> list[int]:
     if not counts or any(c < 1 for c in counts):
         raise argparse.ArgumentTypeError("stack counts are comma-separated positive numbers")
     return counts
+
+
+def _faces(text: str) -> list[str]:
+    faces = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = set(faces) - set(scenario_sets.FACES)
+    if not faces or unknown:
+        raise argparse.ArgumentTypeError(f"unknown faces {sorted(unknown)}; choose from {','.join(scenario_sets.FACES)}")
+    return faces
 
 
 def _rate(text: str) -> tuple[int, float]:
@@ -190,6 +203,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the fleet case's limit, LIMIT/WINDOW (default --live-rate: 120/60)",
     )
+    parser.add_argument("--sets-users", type=int, default=20, help="users of the sets scenario (20)")
+    parser.add_argument(
+        "--sets-faces",
+        type=_faces,
+        default=list(scenario_sets.FACES),
+        help=f"faces of the sets scenario (default {','.join(scenario_sets.FACES)}; sets-live: plugin,floor)",
+    )
     parser.add_argument(
         "--name",
         default=None,
@@ -240,7 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.only = FLOOR_SECTIONS
     # The live-limit run's files are its own, the floor study's too: the main run (make bench)
     # writes results.*.
-    name = args.name or ("live-limit" if args.live_limit else "floor" if args.floor else "results")
+    own = {"sets": "sets", "sets-live": "sets-live"}.get(",".join(args.only))  # its own files
+    name = args.name or ("live-limit" if args.live_limit else "floor" if args.floor else own or "results")
     # The lifecycle measures both faces against the floor, interleaved (--without-plugin: the
     # dynamic face and the floor only). The smoke run leaves the plugin out: its eight more
     # commands took the run from ~35 s to ~55 s (the plugin face has end-to-end tests of its own).
@@ -265,6 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "live_limit": None,
         "many_stacks": None,
         "fleet": None,
+        "sets": None,
+        "sets_live": None,
         "import_time": None,
         "floor_growth": None,
         "floor_profile": None,
@@ -291,6 +314,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "fleet" in args.only:
             limit, window = args.fleet_rate or args.live_rate
             results["fleet"] = scenarios.fleet(ctx, args.machines, args.machine_n, limit, window)
+        if "sets" in args.only:
+            results["sets"] = scenario_sets.sets(ctx, args.sets_users, args.sets_faces)
+        if "sets-live" in args.only:
+            # The plugin face and the floor: the dynamic face calls the same core at the same rate.
+            faces = [f for f in args.sets_faces if f != "dynamic"] or ["plugin", "floor"]
+            results["sets_live"] = scenario_sets.sets(ctx, args.sets_users, faces, live=args.live_rate)
         if "imports" in args.only:
             results["import_time"] = scenarios.import_time(repeat=1 if args.quick else 5)
         if "calls" in args.only:
