@@ -114,7 +114,9 @@ def _faces(text: str) -> list[str]:
     faces = [part.strip() for part in text.split(",") if part.strip()]
     unknown = set(faces) - set(scenario_sets.FACES)
     if not faces or unknown:
-        raise argparse.ArgumentTypeError(f"unknown faces {sorted(unknown)}; choose from {','.join(scenario_sets.FACES)}")
+        raise argparse.ArgumentTypeError(
+            f"unknown faces {sorted(unknown)}; choose from {','.join(scenario_sets.FACES)}"
+        )
     return faces
 
 

@@ -35,7 +35,6 @@ from bench_harness import (
     UP,
     Context,
     emulator_for,
-    load,
     make_stack,
     median_of,
     progress,
@@ -132,9 +131,7 @@ def contacts(
     listed = []
     for uid in users_of(face, shape, users):
         emails = [f"u{uid}-{j}-v{version if j == 0 else 0}@example.com" for j in range(EMAILS)]
-        numbers = [
-            {"target": f"+49151{uid % 100_000:05d}{j:03d}", "primary": j == 0} for j in range(NUMBERS)
-        ]
+        numbers = [{"target": f"+49151{uid % 100_000:05d}{j:03d}", "primary": j == 0} for j in range(NUMBERS)]
         listed.append({"user_id": str(uid), "emails": emails, "numbers": numbers})
     return {"delete_on_destroy": delete_on_destroy, "users": listed}
 
@@ -457,7 +454,8 @@ def markdown(data: dict[str, Any]) -> str:
                     lines.append(
                         f"| {LABELS[phase]} | {shape} | {f['runs']} | {f['seconds']:.1f} "
                         f"| {f.get('engine_floor_seconds', 0):.1f} | {_requests(f['requests'])} "
-                        f"| {f.get('requests_seconds', 0):.1f} | {f.get('floor_seconds', 0):.1f} | {ratio_text} "
+                        f"| {f.get('requests_seconds', 0):.1f} | {f.get('floor_seconds', 0):.1f} "
+                        f"| {ratio_text} "
                         f"| {f['status_429']} | {f['target']} | {met} |"
                     )
                 else:
@@ -494,4 +492,3 @@ def markdown(data: dict[str, Any]) -> str:
     ]
     parts.append("\n".join(checks))
     return "\n\n".join(parts)
-

@@ -85,3 +85,31 @@ def test_quick_benchmark_measures_both_variants_and_writes_its_report(
     assert results["meta"]["machine"] and results["meta"]["date"]
     assert (out / "time_vs_n.png").stat().st_size > 0
     assert "`up` (create)" in (out / "results.md").read_text()
+
+
+def test_quick_sets_benchmark_keeps_the_request_targets(tmp_path: Path) -> None:
+    # The contact-set scenario (benchmarks/scenario_sets.py) for one user through the plugin face:
+    # 10 contacts as one UserContacts set and as 10 single resources, every phase.
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--only", "sets", "--sets-users", "1",
+         "--sets-faces", "plugin", "--repeat", "1", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "PATH": tool_path()},
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    data = json.loads((tmp_path / "sets.json").read_text())["sets"]
+    phases = data["phases"]
+
+    def requests(phase: str, shape: str) -> dict[str, int]:
+        counted: dict[str, int] = phases[phase]["plugin"][shape]["requests"]
+        return counted
+
+    assert requests("create", "sets") == {"GET": 2, "POST": 10, "total": 12}
+    assert requests("create", "singles") == {"POST": 10, "total": 10}
+    assert requests("preview", "sets") == requests("preview", "singles") == {"total": 0}
+    assert requests("update", "sets") == {"GET": 1, "POST": 1, "DELETE": 1, "total": 3}
+    assert requests("update", "singles") == {"PUT": 1, "total": 1}
+    assert requests("destroy", "sets") == {"GET": 2, "DELETE": 10, "total": 12}
+    assert requests("destroy_forget", "sets") == {"total": 0}
+    assert all(t["met"] for t in data["targets"] if "requests" in t["target"])
+    assert "`up` (create)" in (tmp_path / "sets.md").read_text()

@@ -216,6 +216,8 @@ def test_resetting_the_request_counter_starts_from_zero(api: Api, admin: Emulato
     assert admin.requests() == {
         "total": 0,
         "by_method": {"GET": 0, "POST": 0, "PUT": 0, "DELETE": 0},
+        "peak_in_flight": 0,
+        "peak_writes_in_flight": 0,
         "log": [],
     }
     api.get(emails())

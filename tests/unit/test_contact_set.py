@@ -8,6 +8,7 @@ naming the property before any call, and a lost POST answer never duplicates.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import emulator_support
@@ -21,7 +22,7 @@ from pulumi_ilert_contacts.core.validation import UNKNOWN
 from pulumi_ilert_contacts.emulator import EmulatorServer
 from pulumi_ilert_contacts.emulator.admin_client import EmulatorAdmin
 
-from .support import TOKEN, USER, emails_of, phones_of
+from .support import OTHER_USER, TOKEN, USER, emails_of, phones_of
 
 LOGIN = emulator_support.login_email(USER)
 MOBILE = {"target": "+4915123456789", "region_code": "DE", "primary": True}
@@ -414,3 +415,68 @@ def test_429_and_5xx_inside_a_set_are_retried_by_the_one_retry_layer(ilert: Emul
     assert log.count(("POST", "emails", 429)) == 1 and log.count(("POST", "emails", 201)) == 1
     assert log.count(("GET", "phone-numbers", 503)) == 1 and log.count(("GET", "phone-numbers", 200)) == 1
     assert sorted(c["target"] for c in emails_of(ilert.admin, USER)) == ["a@example.com", LOGIN]
+
+
+# -- concurrency -------------------------------------------------------------------------------
+
+
+def numbers(first: int, count: int) -> list[dict[str, Any]]:
+    return [
+        {"target": f"+491510000{n:04d}", "region_code": "DE", "primary": n == first}
+        for n in range(first, first + count)
+    ]
+
+
+def test_a_sets_requests_overlap_at_most_writers_at_once_the_primary_number_first(
+    ilert: EmulatorServer,
+) -> None:
+    # Every request answered 0.1 s late, so that the requests a set has in flight overlap at the
+    # emulator, which counts the most it served at once.
+    ilert.admin.add_fault("*", "delay", path="/contacts/", seconds=0.1, count=100)
+    emails = [LOGIN, *(f"team{n}@example.com" for n in range(8))]
+
+    created = contact_set.create(
+        shared_client(), {"user_id": USER, "emails": emails, "phone_numbers": numbers(0, 5)}
+    )
+
+    stats = ilert.admin.requests()
+    assert writes(ilert.admin) == {"GET": 2, "POST": 13}
+    assert stats["peak_writes_in_flight"] == contact_set.WRITERS
+    assert stats["peak_in_flight"] == contact_set.WRITERS
+    # Both kinds listed at once.
+    gets = [e for e in stats["log"] if e["method"] == "GET"]
+    assert max(g["started"] for g in gets) < min(g["ended"] or 0 for g in gets)
+    # The primary number is written before the other numbers (they lose their primary to it),
+    # while the emails go on beside it.
+    posts = [e for e in stats["log"] if e["method"] == "POST" and e["path"].endswith("/phone-numbers")]
+    first, *rest = sorted(posts, key=lambda e: e["started"])
+    assert all(e["started"] >= (first["ended"] or 0) for e in rest)
+    assert [c["primary"] for c in created.outputs["phone_number_contacts"]] == [True] + [False] * 4
+    assert {c["target"]: c["primary"] for c in phones_of(ilert.admin, USER)} == {
+        n["target"]: n["primary"] for n in numbers(0, 5)
+    }
+
+
+def test_sets_created_at_once_keep_the_shared_rate_budget(
+    ilert: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two sets at once, each with four writes in flight, against a key allowed 8 requests a second:
+    # the budget paces them all, so ilert refuses none (no 429) and every contact is made once.
+    ilert.admin.set_rate_limit(8, window=1.0)
+    monkeypatch.setenv("ILERT_RATE_LIMIT", "8")
+    sets = [
+        {"user_id": user, "emails": [emulator_support.login_email(int(user)), f"{user}a@example.com"],
+         "phone_numbers": numbers(first, 5)}
+        for user, first in ((USER, 0), (OTHER_USER, 10))
+    ]  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda props: contact_set.create(shared_client(), props), sets))
+
+    statuses = [e["status"] for e in ilert.admin.requests()["log"]]
+    assert statuses.count(429) == 0
+    assert writes(ilert.admin) == {"GET": 4, "POST": 12}
+    for props in sets:
+        assert sorted(c["target"] for c in phones_of(ilert.admin, props["user_id"])) == sorted(
+            n["target"] for n in props["phone_numbers"]
+        )

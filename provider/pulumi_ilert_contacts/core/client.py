@@ -54,6 +54,9 @@ def _shared(settings: Settings | None = None) -> tuple[requests.Session, RateLim
     if settings is None:
         settings = current_settings()
     name = budget_name(settings.endpoint, settings.token) + (settings.rate_store or "")
+    shared = _sessions.get(name)  # every request asks: no lock once it is made
+    if shared is not None:
+        return shared
     with _session_lock:
         shared = _sessions.get(name)
         if shared is None:

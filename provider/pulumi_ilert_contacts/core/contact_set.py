@@ -17,8 +17,10 @@ The set's resource id is the user id. Destroying a set forgets its contacts unle
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +34,12 @@ from .validation import PROVIDER_KEY, UNKNOWN, CheckOutcome, Naming, check_conta
 SET = USER_CONTACTS
 
 WRITERS = 4
-"""Writes of one set in flight at once (the shared rate budget still paces them)."""
+"""Requests of one set in flight at once (the shared rate budget still paces them)."""
+POOL_SIZE = 16
+"""Threads of the process's pool that runs the sets' requests: started once and shared by every
+set the engine creates at once (each with at most ``WRITERS`` in flight). A pool per set started
+and joined its threads for every list of every set, which on a busy interpreter cost more than
+the requests (each start waits for the new thread to get the GIL)."""
 
 
 @dataclass(frozen=True)
@@ -326,11 +333,9 @@ def delete(client: IlertClient, id_: str, props: dict[str, Any]) -> None:
     if not props.get("delete_on_destroy"):
         return
     user_id = parse_id(id_)
+    members = [m for m in managed(props) if props[m.name]]  # an empty list: nothing to delete
     jobs: list[Callable[[], None]] = []
-    for member in managed(props):
-        if not props[member.name]:
-            continue  # an empty list: nothing of this kind to delete
-        listed = DIRECTORY.contacts(client, member.kind, user_id)
+    for member, listed in zip(members, _lists(client, members, user_id), strict=True):
         if not listed:
             continue
         wanted = {member.kind.comparable_target(str(_target(member, i))) for i in props[member.name]}
@@ -355,56 +360,130 @@ def _deleter(client: IlertClient, kind: ContactKind, user_id: str, contact_id: i
     return lambda: lifecycle.remove(client, kind, user_id, contact_id)
 
 
-def _run_all(jobs: Iterable[Callable[[], Any]]) -> list[Any]:
-    """Run the jobs, at most ``WRITERS`` at once; every job runs, then the first failure is raised."""
-    jobs = list(jobs)
-    if not jobs:
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _shared_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=POOL_SIZE, thread_name_prefix="ilert-set")
+        return _pool
+
+
+def _run_all(
+    jobs: Sequence[Callable[[], Any]], gated: Sequence[Callable[[], Any]] = (), gate: int = 0
+) -> list[Any]:
+    """Run ``jobs``, at most ``WRITERS`` at once, on the process's pool; then their results in order.
+
+    ``gated`` jobs start once the first ``gate`` of ``jobs`` have succeeded (the primary number
+    before the numbers that lose their primary to it), and do not run if one of those failed.
+    Every job that starts runs to its end, then the first failure (in job order) is raised.
+    """
+    everything = [*jobs, *gated]
+    if not everything:
         return []
-    with ThreadPoolExecutor(max_workers=min(WRITERS, len(jobs)), thread_name_prefix="ilert-set") as pool:
-        futures = [pool.submit(job) for job in jobs]
-    errors = [f.exception() for f in futures if f.exception() is not None]
-    if errors:
-        raise errors[0]  # type: ignore[misc]
-    return [f.result() for f in futures]
+    ready = deque(range(len(jobs)))
+    held = deque(range(len(jobs), len(everything)))
+    awaited = set(range(min(gate, len(jobs))))
+    if not awaited:
+        ready.extend(held)
+        held.clear()
+    results: list[Any] = [None] * len(everything)
+    failures: list[tuple[int, BaseException]] = []
+    running: dict[Future[Any], int] = {}
+    pool = _shared_pool()
+    while ready or running:
+        while ready and len(running) < WRITERS:
+            i = ready.popleft()
+            running[pool.submit(everything[i])] = i
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            i = running.pop(future)
+            failure = future.exception()
+            if failure is None:
+                results[i] = future.result()
+            else:
+                failures.append((i, failure))
+            if i in awaited:
+                awaited.discard(i)
+                if failure is not None:
+                    held.clear()  # the gate failed: its gated jobs do not run
+                elif not awaited:
+                    ready.extend(held)
+                    held.clear()
+    if failures:
+        raise min(failures, key=lambda f: f[0])[1]
+    return results
+
+
+def _lists(
+    client: IlertClient, members: Sequence[Member], user_id: str
+) -> list[dict[int, dict[str, Any]] | None]:
+    """The user's contacts of each member's kind (one list each, at once)."""
+    return _run_all([_lister(client, m.kind, user_id) for m in members])
+
+
+def _lister(client: IlertClient, kind: ContactKind, user_id: str) -> Callable[[], Any]:
+    return lambda: DIRECTORY.contacts(client, kind, user_id)
 
 
 def _converge(client: IlertClient, inputs: dict[str, Any], members: tuple[Member, ...]) -> dict[str, Any]:
-    """Make each member's kind match its list; the outputs (the inputs and each contact)."""
+    """Make each member's kind match its list; the outputs (the inputs and each contact).
+
+    Both kinds are listed at once, then every write of the set runs on one window of ``WRITERS``:
+    the unlisted contacts' DELETEs and the listed contacts' creates or adoptions, the primary
+    number first (making it primary clears the others, in ilert and in the process's list, so a
+    number that loses its primary to it needs no PUT of its own): the other numbers of its list
+    wait for it, the emails do not.
+    """
     user_id = inputs["user_id"]
     outputs = dict(inputs)
-    for member in members:
-        listed = DIRECTORY.contacts(client, member.kind, user_id)
-        if listed is None:
-            raise _no_user(user_id, f"Unable to manage the contacts of user {user_id}")
-        outputs[member.contacts] = _converge_kind(client, member, user_id, inputs[member.name], listed)
-    return outputs
+    lists = _lists(client, members, user_id)
+    if any(listed is None for listed in lists):
+        raise _no_user(user_id, f"Unable to manage the contacts of user {user_id}")
+    primaries: list[tuple[Member, int]] = []
+    free: list[tuple[Member, int]] = []
+    waiting: list[tuple[Member, int]] = []
+    deletes: list[Callable[[], None]] = []
+    for member, listed in zip(members, lists, strict=True):
+        assert listed is not None
+        kind, items = member.kind, inputs[member.name]
+        wanted = {kind.comparable_target(str(_target(member, i))) for i in items}
+        deletes += [
+            _deleter(client, kind, user_id, cid)
+            for cid, contact in listed.items()
+            if kind.comparable_target(str(contact.get("target", ""))) not in wanted
+        ]
+        first = [i for i, item in enumerate(items) if isinstance(item, dict) and item.get("primary")]
+        primaries += [(member, i) for i in first]
+        rest = [(member, i) for i in range(len(items)) if i not in first]
+        (waiting if first else free).extend(rest)
 
-
-def _converge_kind(
-    client: IlertClient, member: Member, user_id: str, items: list[Any], listed: dict[int, dict[str, Any]]
-) -> list[dict[str, Any]]:
-    kind = member.kind
-    wanted = {kind.comparable_target(str(_target(member, i))) for i in items}
-    deletes = [
-        _deleter(client, kind, user_id, cid)
-        for cid, contact in listed.items()
-        if kind.comparable_target(str(contact.get("target", ""))) not in wanted
-    ]
-
-    def ensure(item: Any) -> dict[str, Any]:
+    def ensure(member: Member, i: int) -> Callable[[], dict[str, Any]]:
+        item = inputs[member.name][i]
+        kind = member.kind
         single = {"user_id": user_id, "adopt": True, **({"target": item} if kind is EMAIL else item)}
-        created = lifecycle.create(client, kind, single)
-        DIRECTORY.hand_to_set(client, kind, user_id, int(created.outputs["contact_id"]))
-        return _contact(member, item, created.outputs)
 
-    # The primary number first: making it primary clears the others (in ilert and in the process's
-    # list), so a number that loses its primary to it needs no PUT of its own.
-    primary = [i for i, item in enumerate(items) if isinstance(item, dict) and item.get("primary")]
-    results = {i: ensure(items[i]) for i in primary}
-    rest = [i for i in range(len(items)) if i not in results]
-    done = _run_all([*deletes, *[(lambda i=i: ensure(items[i])) for i in rest]])
-    results.update(zip(rest, done[len(deletes) :], strict=True))
-    return [results[i] for i in range(len(items))]
+        def run() -> dict[str, Any]:
+            created = lifecycle.create(client, kind, single)
+            DIRECTORY.hand_to_set(client, kind, user_id, int(created.outputs["contact_id"]))
+            return _contact(member, item, created.outputs)
+
+        return run
+
+    ordered = [*primaries, *free, *waiting]
+    done = _run_all(
+        [*(ensure(*e) for e in primaries), *deletes, *(ensure(*e) for e in free)],
+        [ensure(*e) for e in waiting],
+        gate=len(primaries),
+    )
+    made = done[: len(primaries)] + done[len(primaries) + len(deletes) :]
+    by_place = dict(zip(((m.name, i) for m, i in ordered), made, strict=True))
+    for member in members:
+        outputs[member.contacts] = [by_place[(member.name, i)] for i in range(len(inputs[member.name]))]
+    return outputs
 
 
 def _contact(member: Member, item: Any, outputs: dict[str, Any]) -> dict[str, Any]:

@@ -46,6 +46,10 @@ class RequestLogEntry(TypedDict):
     method: str
     path: str
     status: int | None
+    started: float
+    """Seconds from the last reset to the request's arrival."""
+    ended: float | None
+    """Seconds from the last reset to its answer (``None`` while it is being served)."""
 
 
 class RequestStats(TypedDict):
@@ -53,6 +57,10 @@ class RequestStats(TypedDict):
 
     total: int
     by_method: dict[str, int]
+    peak_in_flight: int
+    """The most API requests the emulator was serving at once since the last reset."""
+    peak_writes_in_flight: int
+    """The same for writes (POST, PUT, DELETE)."""
     log: list[RequestLogEntry]
 
 

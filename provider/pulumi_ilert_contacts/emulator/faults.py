@@ -187,6 +187,11 @@ class _LogEntry:
     method: str
     path: str
     status: int | None = None
+    started: float = 0.0
+    ended: float | None = None
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "DELETE"})
 
 
 class RequestCounter:
@@ -195,42 +200,73 @@ class RequestCounter:
     A request is counted when it arrives, so requests answered by a fault, by the
     authentication check or by the rate limiter count too. A connection dropped on
     purpose is logged with status ``None``: the client saw no status at all.
+
+    Each entry also has when it arrived and when its answer was ready (seconds since the last
+    reset), and the counter keeps the most requests (and writes: POST, PUT, DELETE) it was
+    serving at once: how many a client had in flight.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._log: list[_LogEntry] = []
         self._by_method: Counter[str] = Counter()
+        self._since = time.monotonic()
+        self._in_flight = self._writes_in_flight = 0
+        self._peak = self._peak_writes = 0
 
     def record(self, method: str, path: str) -> _LogEntry:
         """Count an arriving request; finish its log entry later with :meth:`complete`."""
-        entry = _LogEntry(method, path)
         with self._lock:
+            entry = _LogEntry(method, path, started=time.monotonic() - self._since)
             self._log.append(entry)
             self._by_method[method] += 1
+            self._in_flight += 1
+            self._peak = max(self._peak, self._in_flight)
+            if method in WRITE_METHODS:
+                self._writes_in_flight += 1
+                self._peak_writes = max(self._peak_writes, self._writes_in_flight)
         return entry
 
     def complete(self, entry: _LogEntry, status: int | None) -> None:
         """Record the status that was sent for a counted request."""
         with self._lock:
             entry.status = status
+            if entry.ended is None:
+                entry.ended = time.monotonic() - self._since
+                self._in_flight = max(0, self._in_flight - 1)
+                if entry.method in WRITE_METHODS:
+                    self._writes_in_flight = max(0, self._writes_in_flight - 1)
 
     def snapshot(self) -> dict[str, Any]:
-        """Totals, counts by method and the log, as the admin surface returns them."""
+        """Totals, counts by method, the most requests (and writes) served at once, and the log,
+        as the admin surface returns them."""
         with self._lock:
             by_method = {method: 0 for method in API_METHODS}
             by_method.update(self._by_method)
             return {
                 "total": len(self._log),
                 "by_method": by_method,
-                "log": [{"method": e.method, "path": e.path, "status": e.status} for e in self._log],
+                "peak_in_flight": self._peak,
+                "peak_writes_in_flight": self._peak_writes,
+                "log": [
+                    {
+                        "method": e.method,
+                        "path": e.path,
+                        "status": e.status,
+                        "started": round(e.started, 4),
+                        "ended": None if e.ended is None else round(e.ended, 4),
+                    }
+                    for e in self._log
+                ],
             }
 
     def reset(self) -> None:
-        """Forget every request counted so far."""
+        """Forget every request counted so far (the requests still being served stay in flight)."""
         with self._lock:
             self._log.clear()
             self._by_method.clear()
+            self._since = time.monotonic()
+            self._peak, self._peak_writes = self._in_flight, self._writes_in_flight
 
 
 class KeyRateLimit:
