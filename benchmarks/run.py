@@ -120,6 +120,13 @@ def _faces(text: str) -> list[str]:
     return faces
 
 
+def _shapes(text: str) -> list[str]:
+    shapes = [part.strip() for part in text.split(",") if part.strip()]
+    if not shapes or set(shapes) - set(scenario_sets.SHAPES):
+        raise argparse.ArgumentTypeError(f"shapes are some of {','.join(scenario_sets.SHAPES)}")
+    return shapes
+
+
 def _rate(text: str) -> tuple[int, float]:
     limit, sep, window = text.partition("/")
     try:
@@ -213,6 +220,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"faces of the sets scenario (default {','.join(scenario_sets.FACES)}; sets-live: plugin,floor)",
     )
     parser.add_argument(
+        "--sets-live-shapes",
+        type=_shapes,
+        default=["sets"],
+        help="shapes of sets-live (default sets: the singles at the live limit are live-limit's; "
+        "sets,singles for both)",
+    )
+    parser.add_argument(
         "--name",
         default=None,
         help="file name of the results, without extension (results; with --live-limit: live-limit)",
@@ -258,6 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.sizes, args.repeat, args.only = [10], 1, ["lifecycle", "imports"]
     elif args.live_limit:
         args.repeat, args.only = 1, ["live-limit", "many-stacks", "fleet"]
+    elif args.only == ["sets-live"]:
+        args.repeat = 1  # once: its phases are bound by the rate (those sending none run 5 times)
     elif args.floor and args.only == list(SECTIONS):  # --floor --only ...: those of the study
         args.only = FLOOR_SECTIONS
     # The live-limit run's files are its own, the floor study's too: the main run (make bench)
@@ -321,7 +337,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "sets-live" in args.only:
             # The plugin face and the floor: the dynamic face calls the same core at the same rate.
             faces = [f for f in args.sets_faces if f != "dynamic"] or ["plugin", "floor"]
-            results["sets_live"] = scenario_sets.sets(ctx, args.sets_users, faces, live=args.live_rate)
+            results["sets_live"] = scenario_sets.sets(
+                ctx, args.sets_users, faces, live=args.live_rate, shapes=args.sets_live_shapes
+            )
         if "imports" in args.only:
             results["import_time"] = scenarios.import_time(repeat=1 if args.quick else 5)
         if "calls" in args.only:

@@ -205,11 +205,12 @@ def sets(
     users: int = 20,
     faces: Collection[str] = FACES,
     live: tuple[int, float] | None = None,
+    shapes: Collection[str] = SHAPES,
 ) -> dict[str, Any]:
     """Every phase for each face and shape, interleaved, ``ctx.repeat`` times (a live run once,
     its phases that send no request ``LIVE_ENGINE_REPEAT`` times); medians, ratios and targets."""
     faces = [f for f in FACES if f in faces]
-    variants = [(face, shape) for face in faces for shape in SHAPES]
+    variants = [(face, shape) for face in faces for shape in SHAPES if shape in shapes]
     calling = [f for f in faces if f != "floor"]
     everyone = sorted({u for face in calling for shape in SHAPES for u in users_of(face, shape, users)})
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {
@@ -287,7 +288,7 @@ def _summary(
         for face in faces:
             figures: dict[str, Any] = {}
             for shape in SHAPES:
-                measured = runs[phase][variant_name(face, shape)]
+                measured = runs[phase].get(variant_name(face, shape), [])
                 if not measured:
                     continue
                 median = median_of(measured)
@@ -310,7 +311,7 @@ def _summary(
                 for shape, figures in entry[face].items():
                     if shape not in SHAPES:
                         continue
-                    floor_runs = runs[floor_phase][variant_name("floor", shape)]
+                    floor_runs = runs[floor_phase].get(variant_name("floor", shape), [])
                     if not floor_runs:
                         continue
                     engine_seconds = median_of(floor_runs)["seconds"]

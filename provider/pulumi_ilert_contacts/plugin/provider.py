@@ -68,25 +68,6 @@ WORKERS = 16
 """Threads for core calls: the engine drives a provider from up to --parallel operations at once."""
 
 
-_loaded_ahead = threading.Event()
-
-
-def _load_ahead() -> None:
-    """Import what the first check and the first create need (the validators and the HTTP stack,
-    ~0.15 s of CPU) in the background, once per process, while the engine is still busy with the
-    program: otherwise the first resources wait for it."""
-    if _loaded_ahead.is_set():
-        return
-    _loaded_ahead.set()
-
-    def load() -> None:
-        import email_validator  # noqa: F401
-        import phonenumbers  # noqa: F401
-        import requests  # noqa: F401
-
-    threading.Thread(target=load, name="ilert-load-ahead", daemon=True).start()
-
-
 class PluginError(IlertError):
     """A request the plugin cannot serve (an unknown type token)."""
 
@@ -181,7 +162,6 @@ class ContactsProvider(Provider):
         with self._lock:
             self._resolved = resolved
             self._client = None
-        _load_ahead()
         return ConfigureResponse(accept_secrets=True, supports_preview=True)
 
     async def _warn(self, urn: str, message: str) -> None:
