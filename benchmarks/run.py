@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -110,21 +110,18 @@ def _counts(text: str) -> list[int]:
     return counts
 
 
-def _faces(text: str) -> list[str]:
-    faces = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = set(faces) - set(scenario_sets.FACES)
-    if not faces or unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown faces {sorted(unknown)}; choose from {','.join(scenario_sets.FACES)}"
-        )
-    return faces
+def _some_of(what: str, choices: tuple[str, ...]) -> Callable[[str], list[str]]:
+    """An argument type: a comma-separated, non-empty list of some of ``choices``."""
 
+    def parse(text: str) -> list[str]:
+        picked = [part.strip() for part in text.split(",") if part.strip()]
+        unknown = set(picked) - set(choices)
+        if not picked or unknown:
+            known = ",".join(choices)
+            raise argparse.ArgumentTypeError(f"unknown {what} {sorted(unknown)}; choose from {known}")
+        return picked
 
-def _shapes(text: str) -> list[str]:
-    shapes = [part.strip() for part in text.split(",") if part.strip()]
-    if not shapes or set(shapes) - set(scenario_sets.SHAPES):
-        raise argparse.ArgumentTypeError(f"shapes are some of {','.join(scenario_sets.SHAPES)}")
-    return shapes
+    return parse
 
 
 def _rate(text: str) -> tuple[int, float]:
@@ -215,13 +212,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--sets-users", type=int, default=20, help="users of the sets scenario (20)")
     parser.add_argument(
         "--sets-faces",
-        type=_faces,
+        type=_some_of("faces", scenario_sets.FACES),
         default=list(scenario_sets.FACES),
         help=f"faces of the sets scenario (default {','.join(scenario_sets.FACES)}; sets-live: plugin,floor)",
     )
     parser.add_argument(
         "--sets-live-shapes",
-        type=_shapes,
+        type=_some_of("shapes", scenario_sets.SHAPES),
         default=["sets"],
         help="shapes of sets-live (default sets: the singles at the live limit are live-limit's; "
         "sets,singles for both)",
