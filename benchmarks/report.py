@@ -259,7 +259,8 @@ def markdown(results: dict[str, Any]) -> str:
     meta = results["meta"]
     parts = [
         f"Machine: {meta['machine']}; {meta['date']}; Pulumi {meta['pulumi']}, Python {meta['python']}; "
-        f"median of {meta['repeat']} run(s); load average at start {meta['load_start']}, "
+        + (f"commit {meta['commit']}; " if meta.get("commit") else "")
+        + f"median of {meta['repeat']} run(s); load average at start {meta['load_start']}, "
         f"at end {meta['load_end']}.",
     ]
     parts += [lifecycle_table(entry) for entry in results["lifecycle"]]

@@ -246,6 +246,14 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} CPUs, {mem_gib:.0f} GiB RAM, {platform.system()} {platform.release()}"
 
 
+def _commit() -> str:
+    """The checkout's commit (``+`` when it has uncommitted changes), for the report."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                           text=True, cwd=REPO)  # fmt: skip
+    return (head.stdout.strip() or "unknown") + ("+" if dirty.stdout.strip() else "")
+
+
 def pulumi_version() -> str:
     proc = subprocess.run(
         ["pulumi", "version"], capture_output=True, text=True, env={**os.environ, "PATH": tool_path()}
@@ -291,6 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "machine": machine(),
             "python": platform.python_version(),
             "pulumi": pulumi_version(),
+            "commit": _commit(),
             "repeat": ctx.repeat,
             "quick": args.quick,
             "load_start": scenarios.load(),
