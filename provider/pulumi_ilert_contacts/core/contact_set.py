@@ -28,7 +28,7 @@ from . import lifecycle
 from .client import IlertClient
 from .directory import DIRECTORY
 from .errors import IlertError, IlertNotFoundError
-from .kinds import EMAIL, PHONE, USER_CONTACTS, ContactKind, camel_name
+from .kinds import EMAIL, PHONE, TARGET, USER_CONTACTS, ContactKind, Property, camel_name
 from .validation import PROVIDER_KEY, UNKNOWN, CheckOutcome, Naming, check_contact, is_unknown, python_naming
 
 SET = USER_CONTACTS
@@ -54,13 +54,26 @@ class Member:
     fields: tuple[str, ...]
     """The Python names of one element's fields besides the target (phone numbers only)."""
 
+    @property
+    def item_fields(self) -> tuple[Property, ...]:
+        """The fields of one element, the target first, as the table describes the list's items
+        (none for a list of scalars: the element is the target)."""
+        shape = SET.prop(self.name).items
+        return shape.properties if shape is not None else ()
+
+
+def _member(kind: ContactKind, name: str, contacts: str) -> Member:
+    shape = SET.prop(name).items
+    fields = tuple(p.name for p in shape.properties if p.name != TARGET) if shape is not None else ()
+    return Member(kind, name, contacts, fields)
+
 
 MEMBERS = (
-    Member(EMAIL, "emails", "email_contacts", ()),
-    Member(PHONE, "phone_numbers", "phone_number_contacts", ("region_code", "primary")),
+    _member(EMAIL, "emails", "email_contacts"),
+    _member(PHONE, "phone_numbers", "phone_number_contacts"),
 )
 
-_PHONE_FIELDS = ("target", "region_code", "primary")
+_PHONE_FIELDS = (TARGET, *MEMBERS[1].fields)
 
 
 def managed(props: dict[str, Any]) -> tuple[Member, ...]:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
+from ..core.contact_set import Member
 from ..core.kinds import KINDS
 from .inventory import LiveContact, UserContacts
 from .naming import ContactKey, assign_names, set_name
@@ -180,13 +181,13 @@ def contact_comments(contact: LiveContact, generation: Generation | None = None)
     return lines
 
 
-def set_fields(contact: LiveContact) -> list[tuple[str, Any]]:
-    """(Python name, value) of a number's fields as a set lists it: all three, always."""
+def set_fields(contact: LiveContact, member: Member) -> list[tuple[str, Any]]:
+    """(Python name, value) of an element's fields as a set lists it (the table's items of the
+    member's list): all of them, always."""
     values = contact.values
     return [
-        ("target", values.get("target")),
-        ("region_code", values.get("region_code")),
-        ("primary", bool(values.get("primary"))),
+        (p.name, bool(values.get(p.name)) if p.type == "boolean" else values.get(p.name))
+        for p in member.item_fields
     ]
 
 

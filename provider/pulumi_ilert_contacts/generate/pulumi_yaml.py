@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 
 from ..core.config import TOKEN_NAME as TOKEN_CONFIG
-from ..core.kinds import EMAIL, PACKAGE, PHONE, USER_CONTACTS, camel_name, function_token, resource_token
+from ..core.contact_set import MEMBERS, Member
+from ..core.kinds import PACKAGE, TARGET, USER_CONTACTS, camel_name, function_token, resource_token
 from .document import Generation, contact_comments, header_lines, set_fields, user_summary, yaml_scalar
 from .from_terraform import (
     yaml_config_lines,
@@ -144,13 +145,13 @@ def _set_lines(generation: Generation, user: UserContacts) -> list[str]:
         "    properties:",
         f"      {camel_name(USER_CONTACTS, 'user_id')}: {yaml_scalar(user.user_id)}",
     ]
-    for kind, prop in ((EMAIL, "emails"), (PHONE, "phone_numbers")):
-        contacts = user.of_kind(kind)
-        key = camel_name(USER_CONTACTS, prop)
+    for member in MEMBERS:
+        contacts = user.of_kind(member.kind)
+        key = camel_name(USER_CONTACTS, member.name)
         lines.append(f"      {key}:" if contacts else f"      {key}: []")
         for contact in contacts:
             lines.extend(f"        {line}" for line in contact_comments(contact, generation))
-            lines.append(f"        - {_element(contact)}")
+            lines.append(f"        - {_element(contact, member)}")
     lines.append("    options:")
     lines.append(f"      import: {yaml_scalar(user.user_id)}")
     if generation.migration:
@@ -158,11 +159,9 @@ def _set_lines(generation: Generation, user: UserContacts) -> list[str]:
     return lines
 
 
-def _element(contact: LiveContact) -> str:
+def _element(contact: LiveContact, member: Member) -> str:
     """One list element: an address, or a number's fields as a flow mapping."""
-    if contact.kind is EMAIL:
-        return yaml_scalar(contact.values.get("target"))
-    fields = ", ".join(
-        f"{camel_name(PHONE, name)}: {yaml_scalar(value)}" for name, value in set_fields(contact)
-    )
-    return "{ " + fields + " }"
+    if not member.item_fields:
+        return yaml_scalar(contact.values.get(TARGET))
+    fields = set_fields(contact, member)
+    return "{ " + ", ".join(f"{camel_name(member.kind, k)}: {yaml_scalar(v)}" for k, v in fields) + " }"

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.kinds import ADOPT, EMAIL, PHONE, USER_CONTACTS, function_name
+from ..core.contact_set import MEMBERS, Member
+from ..core.kinds import ADOPT, TARGET, USER_CONTACTS, function_name
 from .document import Generation, SecretText, contact_comments, header_lines, set_fields, user_summary
 from .from_terraform import python_lookup_lines
 from .inventory import LiveContact, UserContacts
@@ -120,22 +121,23 @@ def _set_lines(generation: Generation, user: UserContacts) -> list[str]:
     name = generation.set_name(user)
     lines = ["", f"{variable_name(name)} = {USER_CONTACTS.resource}(", f"    {py_str(name)},"]
     lines.append(f"    user_id={py_str(user.user_id)},")
-    for kind, arg in ((EMAIL, "emails"), (PHONE, "phone_numbers")):
-        contacts = user.of_kind(kind)
+    for member in MEMBERS:
+        contacts = user.of_kind(member.kind)
         if not contacts:
-            lines.append(f"    {arg}=[],")
+            lines.append(f"    {member.name}=[],")
             continue
-        lines.append(f"    {arg}=[")
+        lines.append(f"    {member.name}=[")
         for contact in contacts:
             lines.extend(f"        {line}" for line in contact_comments(contact, generation))
-            lines.append(f"        {_element(contact)},")
+            lines.append(f"        {_element(contact, member)},")
         lines.append("    ],")
     lines.append(")")
     return lines
 
 
-def _element(contact: LiveContact) -> str:
+def _element(contact: LiveContact, member: Member) -> str:
     """One list element: an address, or a number's fields as a dict with Python names."""
-    if contact.kind is EMAIL:
-        return py_value(contact.values.get("target"))
-    return "{" + ", ".join(f"{py_str(name)}: {py_value(value)}" for name, value in set_fields(contact)) + "}"
+    if not member.item_fields:
+        return py_value(contact.values.get(TARGET))
+    fields = set_fields(contact, member)
+    return "{" + ", ".join(f"{py_str(name)}: {py_value(value)}" for name, value in fields) + "}"
